@@ -1,0 +1,57 @@
+//! The in-memory dense form: one byte per register.
+//!
+//! A byte per register (rather than the packed `regwidth` bits of the FULL body) makes
+//! adding a hash one load, one compare and one store, and lets the compiler vectorise
+//! the register-wise maximum of a union. Packing happens only when bytes are written.
+
+use crate::packing;
+
+/// All `m` registers, one byte each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DenseRegisters {
+    registers: Box<[u8]>,
+}
+
+impl DenseRegisters {
+    /// `m` zero registers.
+    pub fn new(m: usize) -> Self {
+        DenseRegisters {
+            registers: vec![0u8; m].into_boxed_slice(),
+        }
+    }
+
+    /// Raises register `index` to at least `value`.
+    #[inline(always)]
+    pub fn set_max(&mut self, index: usize, value: u8) {
+        let r = &mut self.registers[index];
+        *r = (*r).max(value);
+    }
+
+    /// Register-wise maximum with another register array of the same length.
+    pub fn merge(&mut self, other: &[u8]) {
+        for (a, &b) in self.registers.iter_mut().zip(other) {
+            *a = (*a).max(b);
+        }
+    }
+
+    /// Register-wise maximum with a packed FULL body of the same parameters.
+    pub(crate) fn merge_full_body(&mut self, body: &[u8], regwidth: u8) {
+        let regs = &mut self.registers;
+        packing::for_each_full_register(body, regwidth, |i, v| regs[i] = regs[i].max(v));
+    }
+
+    /// The registers, one byte each.
+    pub fn registers(&self) -> &[u8] {
+        &self.registers
+    }
+
+    /// Number of non-zero registers.
+    pub fn filled(&self) -> usize {
+        self.registers.iter().filter(|&&r| r != 0).count()
+    }
+
+    /// Bytes of heap memory in use.
+    pub fn heap_bytes(&self) -> usize {
+        self.registers.len()
+    }
+}

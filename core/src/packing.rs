@@ -1,0 +1,157 @@
+//! Most-significant-bit-first bit packing of registers and SPARSE words.
+//!
+//! The storage format writes fixed-width fields back to back, first field in the
+//! highest bits of the first byte:
+//!
+//! ```text
+//! regwidth 5:  |r0   r0 r0 r0 r1 r1 r1|r1 r1 r2 r2 r2 r2 r2 r3| ...
+//! ```
+//!
+//! Eight registers of `regwidth` bits always fill exactly `regwidth` bytes, and `m` is a
+//! multiple of eight, so FULL bodies are handled eight registers (one chunk) at a time.
+
+/// Appends fixed-width fields to a byte vector, MSB first.
+pub(crate) struct BitWriter<'a> {
+    out: &'a mut Vec<u8>,
+    acc: u64,
+    bits: u32,
+}
+
+impl<'a> BitWriter<'a> {
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
+        BitWriter { out, acc: 0, bits: 0 }
+    }
+
+    /// Appends the low `width` bits of `value` (`width` at most 32).
+    pub(crate) fn push(&mut self, value: u32, width: u32) {
+        self.acc = (self.acc << width) | u64::from(value);
+        self.bits += width;
+        while self.bits >= 8 {
+            self.bits -= 8;
+            self.out.push((self.acc >> self.bits) as u8);
+        }
+    }
+
+    /// Writes the last partial byte, zero-padded at the bottom.
+    pub(crate) fn finish(self) {
+        if self.bits > 0 {
+            self.out.push((self.acc << (8 - self.bits)) as u8);
+        }
+    }
+}
+
+/// Reads fixed-width fields from a byte slice, MSB first.
+pub(crate) struct BitReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    acc: u64,
+    bits: u32,
+}
+
+impl<'a> BitReader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        BitReader {
+            bytes,
+            pos: 0,
+            acc: 0,
+            bits: 0,
+        }
+    }
+
+    /// Reads `width` bits (at most 32); the caller guarantees they exist.
+    pub(crate) fn read(&mut self, width: u32) -> u32 {
+        while self.bits < width {
+            self.acc = (self.acc << 8) | u64::from(self.bytes[self.pos]);
+            self.pos += 1;
+            self.bits += 8;
+        }
+        self.bits -= width;
+        ((self.acc >> self.bits) & ((1u64 << width) - 1)) as u32
+    }
+
+    /// The bits left in the byte already consumed (the padding once all fields are read).
+    pub(crate) fn remainder(&self) -> u32 {
+        (self.acc & ((1u64 << self.bits) - 1)) as u32
+    }
+}
+
+/// Loads one chunk of `regwidth` bytes as a big-endian integer.
+#[inline(always)]
+fn load_chunk(chunk: &[u8]) -> u64 {
+    chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+}
+
+/// Calls `f(register_index, value)` for every register of a FULL body.
+///
+/// `body.len()` must be `m * regwidth / 8`, checked by the caller.
+#[inline]
+pub(crate) fn for_each_full_register(body: &[u8], regwidth: u8, mut f: impl FnMut(usize, u8)) {
+    let width = u32::from(regwidth);
+    let mask = (1u64 << width) - 1;
+    for (c, chunk) in body.chunks_exact(usize::from(regwidth)).enumerate() {
+        let word = load_chunk(chunk);
+        for j in 0..8u32 {
+            let value = (word >> (width * (7 - j))) & mask;
+            f(c * 8 + j as usize, value as u8);
+        }
+    }
+}
+
+/// Writes one byte per register as a FULL body, `regwidth` bits each.
+pub(crate) fn pack_full(registers: &[u8], regwidth: u8, out: &mut Vec<u8>) {
+    let width = u32::from(regwidth);
+    let nbytes = usize::from(regwidth);
+    out.reserve(registers.len() / 8 * nbytes);
+    for group in registers.chunks_exact(8) {
+        let word = group
+            .iter()
+            .fold(0u64, |acc, &r| (acc << width) | u64::from(r));
+        out.extend_from_slice(&word.to_be_bytes()[8 - nbytes..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writer_and_reader_agree() {
+        let mut out = Vec::new();
+        let mut w = BitWriter::new(&mut out);
+        let fields = [(5u32, 3u32), (0x1ff, 9), (1, 1), (0xabcde, 20), (3, 2)];
+        for (v, width) in fields {
+            w.push(v, width);
+        }
+        w.finish();
+        assert_eq!(out.len(), 35usize.div_ceil(8));
+        let mut r = BitReader::new(&out);
+        for (v, width) in fields {
+            assert_eq!(r.read(width), v);
+        }
+        assert_eq!(r.remainder(), 0);
+    }
+
+    #[test]
+    fn full_pack_unpack_round_trip_every_width() {
+        for regwidth in 1..=8u8 {
+            let cap = ((1u16 << regwidth) - 1) as u8;
+            let regs: Vec<u8> = (0..64u32).map(|i| (i * 7 % 256) as u8 & cap).collect();
+            let mut body = Vec::new();
+            pack_full(&regs, regwidth, &mut body);
+            assert_eq!(body.len(), 64 * usize::from(regwidth) / 8);
+            let mut back = vec![0u8; 64];
+            for_each_full_register(&body, regwidth, |i, v| back[i] = v);
+            assert_eq!(back, regs);
+        }
+    }
+
+    #[test]
+    fn full_layout_is_msb_first() {
+        let mut regs = vec![0u8; 8];
+        regs[0] = 0b10001;
+        regs[1] = 0b00011;
+        let mut body = Vec::new();
+        pack_full(&regs, 5, &mut body);
+        assert_eq!(body, [0b1000_1000, 0b1100_0000, 0, 0, 0]);
+    }
+}
