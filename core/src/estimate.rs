@@ -115,7 +115,11 @@ mod tests {
     fn sigma_and_tau_edges() {
         assert_eq!(sigma(0.0), 0.0);
         assert!(sigma(1.0).is_infinite());
-        assert!((sigma(0.5) - (0.5 + 0.25 + 0.0625 * 2.0 + 0.00390625 * 4.0 + 2f64.powi(-16) * 8.0)).abs() < 1e-8);
+        assert!(
+            (sigma(0.5) - (0.5 + 0.25 + 0.0625 * 2.0 + 0.00390625 * 4.0 + 2f64.powi(-16) * 8.0))
+                .abs()
+                < 1e-8
+        );
         assert_eq!(tau(0.0), 0.0);
         assert_eq!(tau(1.0), 0.0);
         assert!(tau(0.5) > 0.0 && tau(0.5) < 1.0 / 3.0);

@@ -117,7 +117,8 @@ impl Sketch {
     pub fn add_hash(&mut self, hash: u64) {
         match &mut self.repr {
             Repr::Dense(d) => {
-                let (index, rho) = index_and_rho(hash, self.params.log2m(), self.params.register_cap());
+                let (index, rho) =
+                    index_and_rho(hash, self.params.log2m(), self.params.register_cap());
                 d.set_max(index, rho);
             }
             Repr::Sparse(_) => self.set_register_of(hash),
@@ -218,16 +219,11 @@ impl Sketch {
             }
             (Repr::Dense(d), Repr::Dense(o)) => d.merge(o.registers()),
             (Repr::Sparse(_) | Repr::Explicit(_), Repr::Dense(o)) => {
-                let mut merged = o.clone();
-                if let Repr::Explicit(_) = self.repr {
-                    self.promote_to_registers();
+                self.promote_to_registers();
+                self.promote_to_dense();
+                if let Repr::Dense(d) = &mut self.repr {
+                    d.merge(o.registers());
                 }
-                if let Repr::Sparse(s) = &self.repr {
-                    for (i, v) in s.iter() {
-                        merged.set_max(i as usize, v);
-                    }
-                }
-                self.repr = Repr::Dense(merged);
             }
             (_, Repr::Sparse(o)) => {
                 for (i, v) in o.iter() {

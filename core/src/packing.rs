@@ -19,7 +19,11 @@ pub(crate) struct BitWriter<'a> {
 
 impl<'a> BitWriter<'a> {
     pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
-        BitWriter { out, acc: 0, bits: 0 }
+        BitWriter {
+            out,
+            acc: 0,
+            bits: 0,
+        }
     }
 
     /// Appends the low `width` bits of `value` (`width` at most 32).

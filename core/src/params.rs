@@ -270,9 +270,15 @@ mod tests {
     #[test]
     fn explicit_threshold_rules() {
         assert_eq!(Params::new(4, 1, -1, 1).unwrap().explicit_threshold(), 0);
-        assert_eq!(Params::new(20, 8, -1, 1).unwrap().explicit_threshold(), 16383);
+        assert_eq!(
+            Params::new(20, 8, -1, 1).unwrap().explicit_threshold(),
+            16383
+        );
         assert_eq!(Params::new(11, 5, 0, 1).unwrap().explicit_threshold(), 0);
-        assert_eq!(Params::new(11, 5, 256, 1).unwrap().explicit_threshold(), 256);
+        assert_eq!(
+            Params::new(11, 5, 256, 1).unwrap().explicit_threshold(),
+            256
+        );
         assert_eq!(Params::new(11, 5, 256, 1).unwrap().c_byte(), 0x49);
     }
 

@@ -21,7 +21,10 @@ const H3: u64 = 5208657608173592891;
 #[test]
 fn empty_and_undefined_headers() {
     assert_eq!(hex(&Sketch::new(Params::default()).encode()), "118b7f");
-    assert_eq!(hex(&Sketch::undefined(Params::default()).encode()), "108b7f");
+    assert_eq!(
+        hex(&Sketch::undefined(Params::default()).encode()),
+        "108b7f"
+    );
     let p = Params::new(12, 5, 0, 1).unwrap();
     assert_eq!(hex(&Sketch::new(p).encode()), "118c40");
 }

@@ -1,0 +1,66 @@
+//! Error of the estimator over many independent trials, normalised by the theoretical
+//! standard error 1.04/sqrt(m). Thresholds leave room for sampling noise so the test
+//! does not flake; the full accuracy suite lives apart from the unit tests.
+
+use hll_core::{hash, Params, Sketch};
+
+struct Stats {
+    bias: f64,
+    rmse: f64,
+}
+
+fn trials(params: Params, n: u64, trials: u64) -> Stats {
+    let (mut sum, mut sum_sq) = (0.0, 0.0);
+    for t in 0..trials {
+        let mut s = Sketch::new(params);
+        // Each trial hashes its own integers, as the SQL functions do.
+        for i in 0..n {
+            s.add_hash(hash::hash_integer((t * 1_000_000_007 + i) as i64, 0));
+        }
+        let rel = s.cardinality().unwrap() / n as f64 - 1.0;
+        sum += rel;
+        sum_sq += rel * rel;
+    }
+    let k = trials as f64;
+    Stats {
+        bias: sum / k,
+        rmse: (sum_sq / k).sqrt(),
+    }
+}
+
+#[test]
+fn error_stays_near_theory_across_the_range() {
+    for regwidth in [5, 6] {
+        let params = Params::new(11, regwidth, -1, 1).unwrap();
+        let theory = 1.04 / (params.m() as f64).sqrt();
+        for n in [300u64, 1_000, 3_000, 5_000, 8_000, 30_000, 100_000] {
+            let k = 300;
+            let s = trials(params, n, k);
+            // RMSE is estimated to within about 4% (1/sqrt(2k)); bias to within
+            // about rmse/sqrt(k) per standard deviation.
+            assert!(
+                s.rmse < 1.2 * theory,
+                "regwidth {regwidth} n {n}: rmse {:.4} vs theory {theory:.4}",
+                s.rmse
+            );
+            assert!(
+                s.bias.abs() < 4.0 * s.rmse / (k as f64).sqrt() + 0.002,
+                "regwidth {regwidth} n {n}: bias {:.4}",
+                s.bias
+            );
+        }
+    }
+}
+
+#[test]
+fn explicit_counts_are_exact() {
+    let params = Params::default();
+    for n in [0u64, 1, 2, 100, 160] {
+        let mut s = Sketch::new(params);
+        for i in 0..n {
+            s.add_hash(hash::hash_integer(i as i64, 3));
+            s.add_hash(hash::hash_integer(i as i64, 3));
+        }
+        assert_eq!(s.cardinality(), Some(n as f64));
+    }
+}

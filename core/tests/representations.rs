@@ -1,0 +1,154 @@
+//! Promotion thresholds and the equivalence of the in-memory forms.
+
+use hll_core::{hash, Params, Repr, Sketch, StorageType};
+
+fn distinct_hashes(n: u64, seed: i64) -> impl Iterator<Item = u64> {
+    (0..n).map(move |i| hash::hash_integer(i as i64, seed))
+}
+
+#[test]
+fn explicit_holds_exactly_the_threshold_then_promotes() {
+    let params = Params::default();
+    let mut s = Sketch::new(params);
+    assert_eq!(s.storage_type(), StorageType::Empty);
+    let hashes: Vec<u64> = distinct_hashes(161, 0).collect();
+    for (i, &h) in hashes.iter().enumerate().take(160) {
+        s.add_hash(h);
+        s.add_hash(h);
+        assert_eq!(s.cardinality(), Some((i + 1) as f64));
+    }
+    assert_eq!(s.storage_type(), StorageType::Explicit);
+    assert_eq!(s.encode().len(), 3 + 160 * 8);
+    s.add_hash(hashes[160]);
+    assert_eq!(s.storage_type(), StorageType::Sparse);
+    let est = s.cardinality().unwrap();
+    assert!((est - 161.0).abs() < 161.0 * 0.05, "{est}");
+}
+
+#[test]
+fn fixed_and_off_thresholds() {
+    let mut s = Sketch::new(Params::new(11, 5, 4, 1).unwrap());
+    for h in distinct_hashes(4, 1) {
+        s.add_hash(h);
+    }
+    assert_eq!(s.storage_type(), StorageType::Explicit);
+    s.add_hash(hash::hash_integer(99, 1));
+    assert_eq!(s.storage_type(), StorageType::Sparse);
+
+    let mut off = Sketch::new(Params::new(11, 5, 0, 1).unwrap());
+    off.add_hash(hash::hash_integer(1, 0));
+    assert_eq!(off.storage_type(), StorageType::Sparse);
+}
+
+#[test]
+fn sparse_then_dense_in_memory_then_full_on_disk() {
+    let params = Params::new(11, 5, 0, 1).unwrap();
+    let mut s = Sketch::new(params);
+    let mut saw_sparse = false;
+    let mut saw_dense = false;
+    for h in distinct_hashes(20_000, 7) {
+        s.add_hash(h);
+        match s.repr() {
+            Repr::Sparse(_) => saw_sparse = true,
+            Repr::Dense(_) => saw_dense = true,
+            other => panic!("unexpected form {other:?}"),
+        }
+    }
+    assert!(saw_sparse && saw_dense);
+    assert_eq!(s.storage_type(), StorageType::Full);
+    assert_eq!(s.encode().len(), 3 + 1280);
+}
+
+#[test]
+fn storage_switches_to_full_at_the_size_rule() {
+    // 639 filled registers of 16-bit words fit in fewer bits than 2048 * 5; 640 do not.
+    let params = Params::new(11, 5, 0, 1).unwrap();
+    let mut s = Sketch::new(params);
+    for i in 0..639u64 {
+        s.add_hash(i | (1 << 11));
+    }
+    assert_eq!(s.storage_type(), StorageType::Sparse);
+    assert_eq!(s.encode().len(), 3 + 639 * 2);
+    s.add_hash(639 | (1 << 11));
+    assert_eq!(s.storage_type(), StorageType::Full);
+}
+
+#[test]
+fn sparse_and_dense_forms_give_the_same_bytes_and_estimate() {
+    for log2m in [4i64, 8, 11, 14] {
+        let params = Params::new(log2m, 6, 0, 1).unwrap();
+        let hashes: Vec<u64> = distinct_hashes(3000, log2m).collect();
+        let mut one_by_one = Sketch::new(params);
+        for &h in &hashes {
+            one_by_one.add_hash(h);
+        }
+        // The same registers reached by unions of single-hash sketches stay comparable
+        // whatever form each side is in.
+        let mut merged = Sketch::new(params);
+        for chunk in hashes.chunks(97) {
+            let mut part = Sketch::new(params);
+            for &h in chunk {
+                part.add_hash(h);
+            }
+            merged.union(&part).unwrap();
+        }
+        assert_eq!(merged.encode(), one_by_one.encode());
+        assert_eq!(merged.cardinality(), one_by_one.cardinality());
+    }
+}
+
+#[test]
+fn undefined_absorbs_and_empty_is_neutral() {
+    let params = Params::default();
+    let mut a = Sketch::new(params);
+    a.add_hash(5);
+    let mut u = a.clone();
+    u.union(&Sketch::undefined(params)).unwrap();
+    assert_eq!(u.storage_type(), StorageType::Undefined);
+    assert_eq!(u.cardinality(), None);
+    u.add_hash(6);
+    assert_eq!(u.storage_type(), StorageType::Undefined);
+    let mut e = Sketch::new(params);
+    e.union(&a).unwrap();
+    assert_eq!(e, a);
+    a.union(&Sketch::new(params)).unwrap();
+    assert_eq!(e, a);
+}
+
+#[test]
+fn union_of_different_parameters_names_both() {
+    let mut a = Sketch::new(Params::default());
+    let b = Sketch::new(Params::new(12, 5, -1, 1).unwrap());
+    let err = a.union(&b).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "cannot combine hll(11,5,-1,1) with hll(12,5,-1,1): parameters differ"
+    );
+}
+
+#[test]
+fn hash_zero_and_high_ranks() {
+    // A hash whose bits above the index are all zero changes no register.
+    let params = Params::new(11, 5, 0, 1).unwrap();
+    let mut s = Sketch::new(params);
+    s.add_hash(5);
+    assert_eq!(s.cardinality(), Some(0.0));
+    // A rank above the cap is stored as the cap.
+    s.add_hash(7 | (1 << 60));
+    let bytes = s.encode();
+    let stored = hll_core::StoredSketch::parse(&bytes).unwrap();
+    assert_eq!(stored.sparse_registers().collect::<Vec<_>>(), [(7, 31)]);
+}
+
+#[test]
+fn estimates_are_finite_for_every_width_when_saturated() {
+    for regwidth in 1..=8 {
+        let params = Params::new(4, regwidth, 0, 1).unwrap();
+        let mut s = Sketch::new(params);
+        for i in 0..16u64 {
+            s.add_hash(i | (1 << 63));
+        }
+        let e = s.cardinality().unwrap();
+        assert!(e.is_finite() && e > 0.0, "regwidth {regwidth}: {e}");
+    }
+}
