@@ -1,0 +1,291 @@
+//! `hll_add_agg` and `hll_union_agg`: transition, combine, serialize, deserialize and
+//! final functions, written against the raw calling convention so that a row costs one
+//! sketch update and nothing else.
+//!
+//! The state is allocated once per group in the aggregate memory context: a palloc'd
+//! block holding a reset callback and the [`Sketch`] (whose content grows on the Rust
+//! heap with the data, from a few bytes to `m` bytes). The callback drops the sketch
+//! when PostgreSQL resets or deletes the context, so nothing leaks on error or rescan.
+//! Serialisation for parallel plans is the storage format itself, so a parallel plan
+//! produces exactly the bytes of a serial one.
+
+use core::ptr;
+
+use hll_core::{Params, Sketch, StoredSketch};
+use pgrx::pg_sys;
+use pgrx::prelude::*;
+
+use crate::datum::{varlena_bytes, Hll};
+use crate::settings;
+use crate::sqlstate::{check, error, Origin};
+
+/// The aggregate state: a palloc'd block that owns its sketch.
+#[repr(C)]
+struct AggState {
+    on_reset: pg_sys::MemoryContextCallback,
+    sketch: Sketch,
+}
+
+unsafe extern "C-unwind" fn drop_state(arg: *mut core::ffi::c_void) {
+    // SAFETY: registered with a pointer to an initialised AggState of this context.
+    unsafe { ptr::drop_in_place(&mut (*arg.cast::<AggState>()).sketch) }
+}
+
+/// Moves `sketch` into a new state owned by `context`.
+unsafe fn new_state(context: pg_sys::MemoryContext, sketch: Sketch) -> *mut AggState {
+    unsafe {
+        let state = pg_sys::MemoryContextAlloc(context, size_of::<AggState>()).cast::<AggState>();
+        state.write(AggState {
+            on_reset: pg_sys::MemoryContextCallback {
+                func: Some(drop_state),
+                arg: state.cast(),
+                next: ptr::null_mut(),
+            },
+            sketch,
+        });
+        pg_sys::MemoryContextRegisterResetCallback(context, &mut (*state).on_reset);
+        state
+    }
+}
+
+unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryContext {
+    let mut context: pg_sys::MemoryContext = ptr::null_mut();
+    if unsafe { pg_sys::AggCheckCallContext(fcinfo, &mut context) } == 0 {
+        error(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            "hll aggregate support function called outside an aggregate",
+        );
+    }
+    context
+}
+
+#[inline(always)]
+unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::Datum> {
+    unsafe {
+        let a = *(*fcinfo).args.as_ptr().add(n);
+        (!a.isnull).then_some(a.value)
+    }
+}
+
+#[inline(always)]
+unsafe fn state_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> *mut AggState {
+    unsafe { arg(fcinfo, n).map_or(ptr::null_mut(), |d| d.cast_mut_ptr()) }
+}
+
+#[inline(always)]
+unsafe fn return_state(fcinfo: pg_sys::FunctionCallInfo, state: *mut AggState) -> pg_sys::Datum {
+    if state.is_null() {
+        unsafe { (*fcinfo).isnull = true };
+    }
+    pg_sys::Datum::from(state)
+}
+
+/// Parameters from the optional arguments `first..` of this call, settings elsewhere.
+unsafe fn params_from_args(fcinfo: pg_sys::FunctionCallInfo, first: usize) -> Params {
+    unsafe {
+        let nargs = (*fcinfo).nargs as usize;
+        let get = |i: usize| {
+            (first + i < nargs)
+                .then(|| arg(fcinfo, first + i))
+                .flatten()
+        };
+        settings::params(
+            get(0).map(|d| d.value() as i32),
+            get(1).map(|d| d.value() as i32),
+            get(2).map(|d| d.value() as i64),
+            get(3).map(|d| d.value() as i32),
+        )
+    }
+}
+
+/// Parameters written as constants in the aggregate call, for a group with no rows.
+/// `None` when an argument is not a constant (its value is not known here).
+unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo) -> Option<Params> {
+    unsafe {
+        let aggref = pg_sys::AggGetAggref(fcinfo);
+        if aggref.is_null() {
+            return None;
+        }
+        let args = (*aggref).args;
+        let n = if args.is_null() {
+            0
+        } else {
+            (*args).length as usize
+        };
+        let mut values: [Option<pg_sys::Datum>; 4] = [None; 4];
+        for (i, slot) in values.iter_mut().enumerate().take(n.saturating_sub(1)) {
+            let entry = (*(*args).elements.add(i + 1))
+                .ptr_value
+                .cast::<pg_sys::TargetEntry>();
+            let expr = (*entry).expr.cast::<pg_sys::Node>();
+            if (*expr).type_ != pg_sys::NodeTag::T_Const {
+                return None;
+            }
+            let constant = expr.cast::<pg_sys::Const>();
+            *slot = (!(*constant).constisnull).then_some((*constant).constvalue);
+        }
+        Some(settings::params(
+            values[0].map(|d| d.value() as i32),
+            values[1].map(|d| d.value() as i32),
+            values[2].map(|d| d.value() as i64),
+            values[3].map(|d| d.value() as i32),
+        ))
+    }
+}
+
+macro_rules! v1_function_info {
+    ($($finfo:ident),* $(,)?) => {
+        $(
+            #[doc(hidden)]
+            #[no_mangle]
+            pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
+                const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+                &V1
+            }
+        )*
+    };
+}
+
+v1_function_info!(
+    pg_finfo_hll_add_trans,
+    pg_finfo_hll_union_trans,
+    pg_finfo_hll_agg_combine,
+    pg_finfo_hll_agg_serialize,
+    pg_finfo_hll_agg_deserialize,
+    pg_finfo_hll_add_final,
+    pg_finfo_hll_union_final,
+);
+
+/// `hll_add_trans(internal, hll_hashval [, log2m [, regwidth [, expthresh [, sparseon]]]])`.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate transition function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let mut state = state_arg(fcinfo, 0);
+        if state.is_null() {
+            let params = params_from_args(fcinfo, 2);
+            state = new_state(aggregate_context(fcinfo), Sketch::new(params));
+        }
+        if let Some(hash) = arg(fcinfo, 1) {
+            (*state).sketch.add_hash(hash.value() as u64);
+        }
+        pg_sys::Datum::from(state)
+    }
+}
+
+/// `hll_union_trans(internal, hll)`: the first non-null sketch sets the parameters.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate transition function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let mut state = state_arg(fcinfo, 0);
+        if let Some(value) = arg(fcinfo, 1) {
+            let stored = check(StoredSketch::parse(varlena_bytes(value)), Origin::Stored);
+            if state.is_null() {
+                state = new_state(aggregate_context(fcinfo), Sketch::new(stored.params()));
+            }
+            check((*state).sketch.union_stored(&stored), Origin::Stored);
+        }
+        return_state(fcinfo, state)
+    }
+}
+
+/// `hll_agg_combine(internal, internal)`: merges two partial states.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate combine function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let (a, b) = (state_arg(fcinfo, 0), state_arg(fcinfo, 1));
+        let result = match (a.is_null(), b.is_null()) {
+            (_, true) => a,
+            (true, false) => {
+                // The second state may live in a shorter-lived context: copy it.
+                new_state(aggregate_context(fcinfo), (*b).sketch.clone())
+            }
+            (false, false) => {
+                check((*a).sketch.union(&(*b).sketch), Origin::Stored);
+                a
+            }
+        };
+        return_state(fcinfo, result)
+    }
+}
+
+/// `hll_agg_serialize(internal) -> bytea`: the storage format of the partial sketch.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate serialization function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_agg_serialize(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    unsafe { Hll::from_sketch(&(*state_arg(fcinfo, 0)).sketch).into_raw_datum() }
+}
+
+/// `hll_agg_deserialize(bytea, internal) -> internal`.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate deserialization function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_agg_deserialize(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    unsafe {
+        let bytes = varlena_bytes(arg(fcinfo, 0).expect("strict function"));
+        let sketch = check(Sketch::decode(bytes), Origin::Stored);
+        // Runs in a per-call context: the combine function copies what it keeps.
+        pg_sys::Datum::from(new_state(pg_sys::CurrentMemoryContext, sketch))
+    }
+}
+
+/// `hll_add_final(internal) -> hll`: an EMPTY sketch when no row was aggregated.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate final function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let state = state_arg(fcinfo, 0);
+        if !state.is_null() {
+            return Hll::from_sketch(&(*state).sketch).into_raw_datum();
+        }
+        match params_from_aggref(fcinfo) {
+            Some(params) => Hll::from_sketch(&Sketch::new(params)).into_raw_datum(),
+            None => return_state(fcinfo, ptr::null_mut()),
+        }
+    }
+}
+
+/// `hll_union_final(internal) -> hll`: NULL when no sketch was aggregated.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate final function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn hll_union_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let state = state_arg(fcinfo, 0);
+        if state.is_null() {
+            return return_state(fcinfo, state);
+        }
+        Hll::from_sketch(&(*state).sketch).into_raw_datum()
+    }
+}
+
+extension_sql_file!(
+    "../sql/aggregates.sql",
+    name = "aggregates",
+    requires = ["casts_and_hashval_type"]
+);

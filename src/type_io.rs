@@ -1,0 +1,255 @@
+//! The SQL types: `hll` (text and binary I/O, typmod, casts) and `hll_hashval`.
+//!
+//! `hll` text is `\x` + hex of the storage-format bytes, like bytea; binary I/O sends
+//! the bytes as they are. Every input path validates the bytes completely. The typmod
+//! `hll(log2m, regwidth, expthresh, sparseon)` is packed as the two header bytes
+//! `P << 8 | C`, so checking a value against it is a two-byte compare.
+
+use core::ffi::CStr;
+use std::ffi::CString;
+
+use hll_core::{Params, StoredSketch};
+use pgrx::prelude::*;
+use pgrx::Internal;
+
+use crate::datum::Hll;
+use crate::settings;
+use crate::sqlstate::{check, error, Origin};
+
+extension_sql!(
+    r#"
+CREATE TYPE hll;
+CREATE TYPE hll_hashval;
+"#,
+    name = "shell_types",
+    bootstrap
+);
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn parse_hex(text: &[u8]) -> Vec<u8> {
+    let invalid = |why: &str| -> ! {
+        error(
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
+            &format!("invalid input syntax for type hll: {why}"),
+        )
+    };
+    let Some(hex) = text.strip_prefix(b"\\x") else {
+        invalid("expected \\x followed by hexadecimal digits")
+    };
+    if hex.len() % 2 != 0 {
+        invalid("odd number of hexadecimal digits");
+    }
+    hex.chunks_exact(2)
+        .map(|pair| match (hex_digit(pair[0]), hex_digit(pair[1])) {
+            (Some(hi), Some(lo)) => (hi << 4) | lo,
+            _ => invalid("invalid hexadecimal digit"),
+        })
+        .collect()
+}
+
+/// Raises 22023 unless the header of `bytes` matches `typmod` (-1: no modifier).
+fn enforce_typmod(bytes: &[u8], typmod: i32) {
+    if typmod < 0 || bytes.len() < 3 {
+        return;
+    }
+    let expected = typmod_params(typmod);
+    if (i32::from(bytes[1]) << 8 | i32::from(bytes[2])) != typmod {
+        let actual = check(Params::from_header(bytes[1], bytes[2]), Origin::Stored);
+        error(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            &format!("hll{actual} value does not match the type modifier hll{expected}"),
+        );
+    }
+}
+
+fn typmod_params(typmod: i32) -> Params {
+    check(
+        Params::from_header((typmod >> 8) as u8, typmod as u8),
+        Origin::Stored,
+    )
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_in(input: &CStr, _typoid: pg_sys::Oid, typmod: i32) -> Hll<'static> {
+    let bytes = parse_hex(input.to_bytes());
+    check(StoredSketch::parse(&bytes), Origin::Text);
+    enforce_typmod(&bytes, typmod);
+    Hll::from_bytes(&bytes)
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_out(value: Hll<'_>) -> CString {
+    let bytes = value.bytes();
+    let mut out = Vec::with_capacity(2 + 2 * bytes.len());
+    out.extend_from_slice(b"\\x");
+    for &b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+    CString::new(out).expect("hex digits contain no NUL")
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_recv(buf: Internal, _typoid: pg_sys::Oid, typmod: i32) -> Hll<'static> {
+    // SAFETY: the receive function's first argument is a StringInfo.
+    let bytes = unsafe {
+        let si = buf
+            .unwrap()
+            .expect("receive buffer")
+            .cast_mut_ptr::<pg_sys::StringInfoData>();
+        let start = (*si).cursor as usize;
+        let len = ((*si).len - (*si).cursor) as usize;
+        (*si).cursor = (*si).len;
+        std::slice::from_raw_parts((*si).data.cast::<u8>().add(start), len)
+    };
+    check(StoredSketch::parse(bytes), Origin::Binary);
+    enforce_typmod(bytes, typmod);
+    Hll::from_bytes(bytes)
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_send(value: Hll<'_>) -> &[u8] {
+    value.bytes()
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_typmod_in(modifiers: Array<'_, &CStr>) -> i32 {
+    if modifiers.len() > 4 {
+        error(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            "hll takes at most 4 type modifiers: hll(log2m, regwidth, expthresh, sparseon)",
+        );
+    }
+    let values: Vec<i64> = modifiers
+        .iter()
+        .map(|m| {
+            m.and_then(|s| s.to_str().ok())
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or_else(|| {
+                    error(
+                        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                        "hll type modifiers must be integers",
+                    )
+                })
+        })
+        .collect();
+    let narrow = |i: usize| {
+        values
+            .get(i)
+            .map(|&v| v.clamp(i32::MIN.into(), i32::MAX.into()) as i32)
+    };
+    let params = settings::params(narrow(0), narrow(1), values.get(2).copied(), narrow(3));
+    i32::from(params.p_byte()) << 8 | i32::from(params.c_byte())
+}
+
+#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+fn hll_typmod_out(typmod: i32) -> CString {
+    let text = if typmod < 0 {
+        String::new()
+    } else {
+        typmod_params(typmod).to_string()
+    };
+    CString::new(text).expect("digits contain no NUL")
+}
+
+extension_sql!(
+    r#"
+CREATE TYPE hll (
+    INPUT = hll_in,
+    OUTPUT = hll_out,
+    RECEIVE = hll_recv,
+    SEND = hll_send,
+    TYPMOD_IN = hll_typmod_in,
+    TYPMOD_OUT = hll_typmod_out,
+    INTERNALLENGTH = variable,
+    STORAGE = external
+);
+COMMENT ON TYPE hll IS 'HyperLogLog sketch in the HLL storage format v1';
+"#,
+    name = "hll_type",
+    creates = [Type(Hll)],
+    requires = [
+        hll_in,
+        hll_out,
+        hll_recv,
+        hll_send,
+        hll_typmod_in,
+        hll_typmod_out
+    ]
+);
+
+/// Enforces a column's typmod on assignment (the length-coercion cast).
+#[pg_extern(immutable, parallel_safe, name = "hll")]
+fn hll_enforce_typmod(value: Hll<'_>, typmod: i32, _explicit: bool) -> Hll<'_> {
+    value.stored();
+    enforce_typmod(value.bytes(), typmod);
+    value
+}
+
+/// Validates bytes and makes them an `hll`.
+#[pg_extern(immutable, parallel_safe)]
+fn hll_from_bytea(bytes: &[u8]) -> Hll<'static> {
+    check(StoredSketch::parse(bytes), Origin::Stored);
+    Hll::from_bytes(bytes)
+}
+
+extension_sql!(
+    r#"
+CREATE CAST (hll AS hll) WITH FUNCTION hll(hll, integer, boolean) AS IMPLICIT;
+CREATE CAST (bytea AS hll) WITH FUNCTION hll_from_bytea(bytea);
+CREATE CAST (hll AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION hll_hashval_in(cstring) RETURNS hll_hashval
+    AS 'int8in' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hll_hashval_out(hll_hashval) RETURNS cstring
+    AS 'int8out' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hll_hashval_recv(internal) RETURNS hll_hashval
+    AS 'int8recv' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hll_hashval_send(hll_hashval) RETURNS bytea
+    AS 'int8send' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE hll_hashval (
+    INPUT = hll_hashval_in,
+    OUTPUT = hll_hashval_out,
+    RECEIVE = hll_hashval_recv,
+    SEND = hll_hashval_send,
+    INTERNALLENGTH = 8,
+    PASSEDBYVALUE,
+    ALIGNMENT = double
+);
+COMMENT ON TYPE hll_hashval IS 'A 64-bit hash value to add to an hll';
+
+CREATE FUNCTION hll_hashval_eq(hll_hashval, hll_hashval) RETURNS boolean
+    AS 'int8eq' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION hll_hashval_ne(hll_hashval, hll_hashval) RETURNS boolean
+    AS 'int8ne' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE OPERATOR = (
+    LEFTARG = hll_hashval, RIGHTARG = hll_hashval, PROCEDURE = hll_hashval_eq,
+    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR <> (
+    LEFTARG = hll_hashval, RIGHTARG = hll_hashval, PROCEDURE = hll_hashval_ne,
+    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+
+CREATE FUNCTION hll_hashval(bigint) RETURNS hll_hashval
+    AS 'int8up' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION hll_hashval_int4(integer) RETURNS hll_hashval
+    AS 'int48' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE CAST (bigint AS hll_hashval) WITHOUT FUNCTION;
+CREATE CAST (integer AS hll_hashval) WITH FUNCTION hll_hashval_int4(integer);
+CREATE CAST (hll_hashval AS bigint) WITHOUT FUNCTION;
+"#,
+    name = "casts_and_hashval_type",
+    creates = [Type(crate::datum::HashVal)],
+    requires = ["hll_type", hll_enforce_typmod, hll_from_bytea]
+);
