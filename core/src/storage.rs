@@ -174,7 +174,7 @@ impl<'a> StoredSketch<'a> {
 }
 
 fn validate_explicit(body: &[u8]) -> Result<(), Error> {
-    if body.len() % 8 != 0 {
+    if !body.len().is_multiple_of(8) {
         return Err(Error::corrupt(format!(
             "EXPLICIT body length {} is not a multiple of 8",
             body.len()
