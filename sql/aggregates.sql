@@ -1,18 +1,19 @@
 -- Aggregate support functions (raw C functions in src/aggregates.rs) and aggregates.
 -- The transition function of hll_add_agg is declared once per arity; it reads the
--- optional parameters only when it creates a group's state.
+-- optional parameters only when it creates a group's state. It is STABLE because
+-- parameters not given come from the hyperloglog.default_* settings.
 
 CREATE FUNCTION hll_add_trans(internal, hll_hashval) RETURNS internal
-    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION hll_add_trans(internal, hll_hashval, integer) RETURNS internal
-    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION hll_add_trans(internal, hll_hashval, integer, integer) RETURNS internal
-    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION hll_add_trans(internal, hll_hashval, integer, integer, bigint) RETURNS internal
-    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION hll_add_trans(internal, hll_hashval, integer, integer, bigint, integer)
     RETURNS internal
-    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'hll_add_trans' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION hll_union_trans(internal, hll) RETURNS internal
     AS 'MODULE_PATHNAME', 'hll_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION hll_agg_combine(internal, internal) RETURNS internal

@@ -95,13 +95,7 @@ fn hll_print(value: Hll<'_>) -> String {
     let stored = value.stored();
     let p = stored.params();
     let mut out = String::new();
-    let kind = match stored.kind() {
-        StorageType::Undefined => "UNDEFINED",
-        StorageType::Empty => "EMPTY",
-        StorageType::Explicit => "EXPLICIT",
-        StorageType::Sparse => "SPARSE",
-        StorageType::Full => "FULL",
-    };
+    let kind = stored.kind().name();
     let _ = write!(
         out,
         "{kind}, log2m={}, regwidth={}, expthresh={} ({}), sparseon={}",

@@ -99,7 +99,7 @@ fn hll_out(value: Hll<'_>) -> CString {
     CString::new(out).expect("hex digits contain no NUL")
 }
 
-#[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
+#[pg_extern(immutable, strict, parallel_safe, requires = ["shell_types"])]
 fn hll_recv(buf: Internal, _typoid: pg_sys::Oid, typmod: i32) -> Hll<'static> {
     // SAFETY: the receive function's first argument is a StringInfo.
     let bytes = unsafe {

@@ -38,6 +38,19 @@ pub enum StorageType {
     Full = 4,
 }
 
+impl StorageType {
+    /// The name the format gives the type: `EMPTY`, `SPARSE`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageType::Undefined => "UNDEFINED",
+            StorageType::Empty => "EMPTY",
+            StorageType::Explicit => "EXPLICIT",
+            StorageType::Sparse => "SPARSE",
+            StorageType::Full => "FULL",
+        }
+    }
+}
+
 /// A validated view of stored bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredSketch<'a> {
@@ -52,7 +65,7 @@ impl<'a> StoredSketch<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
         if bytes.len() < 3 {
             return Err(Error::corrupt(format!(
-                "{} bytes is too short for the 3-byte header",
+                "a value of {} bytes is shorter than the 3-byte header",
                 bytes.len()
             )));
         }
@@ -82,7 +95,8 @@ impl<'a> StoredSketch<'a> {
             StorageType::Undefined | StorageType::Empty => {
                 if !body.is_empty() {
                     return Err(Error::corrupt(format!(
-                        "{kind:?} must have no body, found {} bytes",
+                        "{} must have no body, found {} bytes",
+                        kind.name(),
                         body.len()
                     )));
                 }

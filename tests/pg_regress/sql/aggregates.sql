@@ -1,0 +1,110 @@
+-- hll_add_agg and hll_union_agg: groups, empty input, windows, parallel plans, settings.
+
+CREATE TABLE events AS
+SELECT i AS id, (i % 1000) AS user_id, (i % 7) AS day, (i % 3 = 0) AS mobile
+FROM generate_series(1, 30000) i;
+ANALYZE events;
+
+-- The exact vector of postgresql-hll for three hashes.
+SELECT hll_add_agg(v::hll_hashval)
+FROM (VALUES (-8604791237420463362), (-2734554653617988768), (5208657608173592891)) t(v);
+
+-- Exact counts while EXPLICIT (up to 160 distinct values with the defaults).
+SELECT day, hll_cardinality(hll_add_agg(hll_hash_integer(user_id))) AS sketch,
+       count(DISTINCT user_id) AS exact
+FROM events WHERE user_id < 100 GROUP BY day ORDER BY day;
+
+-- Estimates past the threshold, with every parameter form.
+SELECT round(#hll_add_agg(hll_hash_integer(user_id))) AS defaults,
+       round(#hll_add_agg(hll_hash_integer(user_id), 14)) AS log2m_14,
+       round(#hll_add_agg(hll_hash_integer(user_id), 14, 6)) AS regwidth_6,
+       round(#hll_add_agg(hll_hash_integer(user_id), 14, 6, 0)) AS no_explicit,
+       round(#hll_add_agg(hll_hash_integer(user_id), 14, 6, 2048, 0)) AS explicit_2048
+FROM events;
+SELECT hll_log2m(h), hll_regwidth(h), hll_expthresh(h), hll_sparseon(h)
+FROM (SELECT hll_add_agg(hll_hash_integer(user_id), 12, 6, 256, 0) h FROM events) s;
+
+-- Zero rows or every row filtered out: an EMPTY sketch with the requested parameters.
+SELECT hll_add_agg(hll_hash_integer(user_id)) FROM events WHERE false;
+SELECT hll_add_agg(hll_hash_integer(user_id), 12, 6) FROM events WHERE false;
+SELECT hll_add_agg(hll_hash_integer(user_id)) FILTER (WHERE day > 100),
+       hll_add_agg(hll_hash_integer(user_id), 13) FILTER (WHERE day > 100) FROM events;
+SELECT day, #hll_add_agg(hll_hash_integer(user_id)) FILTER (WHERE mobile AND day = 0)
+FROM events WHERE day < 2 GROUP BY day ORDER BY day;
+SELECT hll_add_agg(NULL::hll_hashval);
+
+-- Invalid parameters: 22023.
+SELECT sqlstate_of($$SELECT hll_add_agg(hll_hash_integer(user_id), 22) FROM events$$);
+SELECT sqlstate_of($$SELECT hll_add_agg(hll_hash_integer(user_id), 11, 5, 7) FROM events$$);
+
+-- hll_union_agg: nothing gives NULL, NULLs are skipped, the union equals one pass.
+SELECT hll_union_agg(h) IS NULL AS null_for_no_rows FROM (SELECT NULL::hll h WHERE false) s;
+SELECT hll_union_agg(NULL::hll) IS NULL AS null_for_nulls;
+CREATE TABLE daily AS
+SELECT day, hll_add_agg(hll_hash_integer(user_id)) AS users FROM events GROUP BY day;
+INSERT INTO daily VALUES (99, NULL);
+SELECT hll_union_agg(users) = (SELECT hll_add_agg(hll_hash_integer(user_id)) FROM events)
+       AS union_equals_single_pass,
+       round(#hll_union_agg(users)) AS estimate
+FROM daily;
+SELECT sqlstate_of($$SELECT hll_union_agg(h) FROM (VALUES (hll_empty()), (hll_empty(12))) t(h)$$);
+
+-- Window aggregates: rolling 3-day uniques. Day d sees users 100d .. 100d+299, and an
+-- explicit threshold of 1024 keeps the counts exact: 300, 400, then 500 every day.
+CREATE TABLE visits AS
+SELECT d AS day, hll_add_agg(hll_hash_integer(u), 11, 5, 1024) AS users
+FROM generate_series(0, 6) d, generate_series(100 * d, 100 * d + 299) u GROUP BY d;
+SELECT day, #hll_union_agg(users) OVER (ORDER BY day ROWS 2 PRECEDING) AS rolling_3d,
+       #users AS daily
+FROM visits ORDER BY day;
+
+-- Hash and sort aggregation give the same bytes.
+SET enable_hashagg = off;
+CREATE TABLE by_sort AS SELECT day, hll_add_agg(hll_hash_integer(user_id)) h FROM events GROUP BY day;
+RESET enable_hashagg;
+SET enable_sort = off;
+CREATE TABLE by_hash AS SELECT day, hll_add_agg(hll_hash_integer(user_id)) h FROM events GROUP BY day;
+RESET enable_sort;
+SELECT count(*) AS groups_identical FROM by_sort JOIN by_hash USING (day) WHERE by_sort.h::text = by_hash.h::text;
+
+-- A parallel plan gives the same bytes as a serial one.
+CREATE TABLE big AS SELECT i AS user_id, i % 4 AS k FROM generate_series(1, 200000) i;
+ANALYZE big;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE serial_result AS
+SELECT hll_add_agg(hll_hash_bigint(user_id)) AS h,
+       hll_add_agg(hll_hash_bigint(user_id)) FILTER (WHERE user_id < 50) AS small FROM big;
+CREATE TABLE serial_groups AS
+SELECT k, hll_add_agg(hll_hash_bigint(user_id)) AS h FROM big GROUP BY k;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT hll_add_agg(hll_hash_bigint(user_id)) FROM big;
+SELECT s.h = p.h AND s.h::text = p.h::text AS same_bytes, s.small::text = p.small::text AS same_small
+FROM serial_result s,
+     (SELECT hll_add_agg(hll_hash_bigint(user_id)) AS h,
+             hll_add_agg(hll_hash_bigint(user_id)) FILTER (WHERE user_id < 50) AS small FROM big) p;
+EXPLAIN (COSTS OFF) SELECT k, hll_add_agg(hll_hash_bigint(user_id)) FROM big GROUP BY k;
+SELECT count(*) AS parallel_groups_identical FROM
+  (SELECT k, hll_add_agg(hll_hash_bigint(user_id))::text h FROM big GROUP BY k) p
+  JOIN (SELECT k, h::text FROM serial_groups) s USING (k, h);
+CREATE TABLE big_sketches AS SELECT k, hll_add_agg(hll_hash_bigint(user_id)) h FROM big GROUP BY k;
+EXPLAIN (COSTS OFF) SELECT hll_union_agg(h) FROM big_sketches;
+
+-- Settings: SET LOCAL is transactional and parallel workers see the setting.
+BEGIN;
+SET LOCAL hyperloglog.default_log2m = 13;
+SELECT hll_log2m(hll_add_agg(hll_hash_bigint(user_id))) AS parallel_log2m FROM big;
+SELECT hll_log2m(hll_empty());
+COMMIT;
+SELECT hll_log2m(hll_empty()) AS after_commit;
+RESET ALL;
+SHOW hyperloglog.default_log2m;
+SHOW hyperloglog.default_regwidth;
+SHOW hyperloglog.default_expthresh;
+SHOW hyperloglog.default_sparseon;
+SELECT sqlstate_of($$SET hyperloglog.default_log2m = 30$$);
+SET hyperloglog.default_expthresh = 100;
+SELECT sqlstate_of($$SELECT hll_empty()$$);
+RESET hyperloglog.default_expthresh;

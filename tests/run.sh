@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the pure-Rust core tests, the extension built
+# in release mode and installed, the SQL regression files (pg_regress) against a
+# private cluster, and the byte-for-byte check against postgresql-hll.
+# Usage: tests/run.sh            (as root on a fresh machine: installs what is missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source tests/cluster.sh
+
+results=()
+record() { results+=("$1: $2"); }
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash tests/setup.sh
+
+step "cargo fmt --check and clippy -D warnings"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+record "fmt and clippy" passed
+
+step "core unit, property, format and accuracy tests (release)"
+cargo test -p hll-core --release 2>&1 | tee /tmp/hyperloglog-core-tests.log | grep -E '^test result|FAILED|panicked'
+core_passed=$(grep -Eo '[0-9]+ passed' /tmp/hyperloglog-core-tests.log | awk '{s += $1} END {print s}')
+record "core tests" "$core_passed passed"
+
+step "build and install the extension (release)"
+cargo pgrx install --release --pg-config "$PG_BIN/pg_config" >/tmp/hyperloglog-install.log 2>&1 ||
+    { tail -30 /tmp/hyperloglog-install.log; exit 1; }
+
+work=$(mktemp -d /tmp/hyperloglog-tests.XXXXXX)
+chmod 755 "$work"
+trap 'cluster_stop "$work/cluster"; rm -rf "$work"' EXIT
+step "start a private cluster in $work"
+cluster_start "$work/cluster"
+
+step "SQL regression tests (pg_regress)"
+psql -X -q -d postgres -c "CREATE DATABASE regress"
+mkdir -p "$work/regress" && chown postgres "$work/regress"
+tests=(setup types hashing functions aggregates)
+if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
+    --port="$PGPORT" --user=postgres --dbname=regress --inputdir=tests/pg_regress \
+    --outputdir="$work/regress" "${tests[@]}"; then
+    record "pg_regress" "${#tests[@]} passed"
+else
+    cat "$work/regress/regression.diffs"
+    exit 1
+fi
+
+step "byte-for-byte comparison with postgresql-hll"
+psql -X -q -d postgres -c "CREATE DATABASE ours" -c "CREATE DATABASE peer"
+psql -X -q -d ours -c "CREATE EXTENSION hyperloglog"
+psql -X -q -d peer -c "CREATE EXTENSION hll"
+bash tests/peer_check.sh ours peer | tee "$work/peer.log"
+record "peer check" "$(tail -1 "$work/peer.log" | sed 's/^peer check: //')"
+
+step "summary"
+printf '  %s\n' "${results[@]}"
+total=$((core_passed + ${#tests[@]} + $(tail -1 "$work/peer.log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+')))
+echo "all: $total passed, 0 failed"
+cd "$root"
