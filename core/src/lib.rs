@@ -367,18 +367,30 @@ impl Sketch {
             Repr::Undefined => None,
             Repr::Empty => Some(0.0),
             Repr::Explicit(e) => Some(e.len() as f64),
+            Repr::Sparse(_) | Repr::Dense(_) => {
+                Some(estimate::estimate(&self.histogram(), &self.params))
+            }
+        }
+    }
+
+    /// Number of registers holding each value; EMPTY, EXPLICIT and UNDEFINED count as
+    /// all-zero registers.
+    pub fn histogram(&self) -> estimate::Histogram {
+        match &self.repr {
+            Repr::Dense(d) => estimate::histogram_of(d.registers()),
             Repr::Sparse(s) => {
                 let mut h = [0u32; 256];
                 h[0] = (self.params.m() - s.len()) as u32;
                 for (_, v) in s.iter() {
                     h[usize::from(v)] += 1;
                 }
-                Some(estimate::estimate(&h, &self.params))
+                h
             }
-            Repr::Dense(d) => Some(estimate::estimate(
-                &estimate::histogram_of(d.registers()),
-                &self.params,
-            )),
+            _ => {
+                let mut h = [0u32; 256];
+                h[0] = self.params.m() as u32;
+                h
+            }
         }
     }
 
