@@ -17,9 +17,7 @@ pub enum Origin {
 /// Raises `err` as an ERROR; never returns.
 pub fn raise(err: &Error, origin: Origin) -> ! {
     let code = match (err, origin) {
-        (Error::InvalidParameter(_) | Error::ParameterMismatch { .. }, _) => {
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE
-        }
+        (Error::InvalidParameter(_), _) => PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
         (Error::Corrupt(_), Origin::Text) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
         (Error::Corrupt(_), Origin::Binary) => {
             PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION

@@ -2,15 +2,11 @@
 
 use std::fmt;
 
-use crate::params::Params;
-
 /// What can go wrong when building, combining or decoding a sketch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// A parameter is outside its accepted range (the message names it and the range).
     InvalidParameter(String),
-    /// Two sketches with different parameters were combined.
-    ParameterMismatch { left: Params, right: Params },
     /// Stored bytes do not follow the storage format (the message says where).
     Corrupt(String),
 }
@@ -29,11 +25,6 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidParameter(msg) => f.write_str(msg),
-            Error::ParameterMismatch { left, right } => write!(
-                f,
-                "cannot combine hll{} with hll{}: parameters differ",
-                left, right
-            ),
             Error::Corrupt(msg) => write!(f, "invalid hll data: {msg}"),
         }
     }

@@ -33,6 +33,7 @@ pub mod dense;
 pub mod error;
 pub mod estimate;
 pub mod explicit;
+pub mod fold;
 pub mod hash;
 mod packing;
 pub mod params;
@@ -92,6 +93,11 @@ impl Sketch {
             params,
             repr: Repr::Empty,
         }
+    }
+
+    /// A sketch from its parts; the content must suit the parameters.
+    pub(crate) fn from_parts(params: Params, repr: Repr) -> Self {
+        Sketch { params, repr }
     }
 
     /// An UNDEFINED sketch.
@@ -194,20 +200,17 @@ impl Sketch {
         }
     }
 
-    fn check_params(&self, other: Params) -> Result<(), Error> {
-        if self.params == other {
-            Ok(())
-        } else {
-            Err(Error::ParameterMismatch {
-                left: self.params,
-                right: other,
-            })
-        }
-    }
-
-    /// Adds everything in `other` (same parameters) to this sketch.
+    /// Adds everything in `other` to this sketch. Sketches with different parameters
+    /// are first folded to their common parameters ([`fold::common_params`]), so the
+    /// result is the sketch of all their hashes under those.
     pub fn union(&mut self, other: &Sketch) -> Result<(), Error> {
-        self.check_params(other.params)?;
+        if self.params != other.params {
+            let target = fold::common_params(self.params, other.params);
+            *self = self.reduce(target)?;
+            if other.params != target {
+                return self.union(&other.reduce(target)?);
+            }
+        }
         match (&mut self.repr, &other.repr) {
             (Repr::Undefined, _) | (_, Repr::Empty) => {}
             (_, Repr::Undefined) => self.repr = Repr::Undefined,
@@ -234,10 +237,12 @@ impl Sketch {
         Ok(())
     }
 
-    /// Adds everything in validated stored bytes (same parameters) to this sketch,
-    /// reading the body in place.
+    /// Adds everything in validated stored bytes to this sketch, reading the body in
+    /// place when the parameters match, folding as [`Sketch::union`] does otherwise.
     pub fn union_stored(&mut self, other: &StoredSketch<'_>) -> Result<(), Error> {
-        self.check_params(other.params())?;
+        if self.params != other.params() {
+            return self.union(&Sketch::from_stored(other));
+        }
         match other.kind() {
             StorageType::Empty => {}
             _ if matches!(self.repr, Repr::Undefined) => {}

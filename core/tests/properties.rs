@@ -75,6 +75,38 @@ proptest! {
     }
 
     #[test]
+    fn folding_equals_building_with_fewer_registers(
+        p in params(), h in hashes(), dl in 0u8..=4, dr in 0u8..=3
+    ) {
+        let target = Params::new(
+            (p.log2m() - dl.min(p.log2m() - 4)).into(),
+            (p.regwidth() - dr.min(p.regwidth() - 1)).into(),
+            p.expthresh_value(),
+            p.sparseon().into(),
+        ).unwrap();
+        let folded = build(p, &h).reduce(target).unwrap();
+        prop_assert_eq!(folded.encode(), build(target, &h).encode());
+    }
+
+    #[test]
+    fn union_after_folding_equals_folding_after_union(
+        p in params(), a in hashes(), b in hashes(), dl in 1u8..=3
+    ) {
+        let target = Params::new(
+            (p.log2m() - dl.min(p.log2m() - 4)).into(),
+            p.regwidth().into(),
+            p.expthresh_value(),
+            p.sparseon().into(),
+        ).unwrap();
+        let (sa, sb) = (build(p, &a), build(p, &b));
+        let fold_then_union = union(&sa.reduce(target).unwrap(), &sb.reduce(target).unwrap());
+        let union_then_fold = union(&sa, &sb).reduce(target).unwrap();
+        prop_assert_eq!(fold_then_union.encode(), union_then_fold.encode());
+        let mixed = union(&sa, &sb.reduce(target).unwrap());
+        prop_assert_eq!(mixed.encode(), union_then_fold.encode());
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(stored) = StoredSketch::parse(&bytes) {
             let c = stored.cardinality();

@@ -116,13 +116,26 @@ fn undefined_absorbs_and_empty_is_neutral() {
 }
 
 #[test]
-fn union_of_different_parameters_names_both() {
-    let mut a = Sketch::new(Params::default());
-    let b = Sketch::new(Params::new(12, 5, -1, 1).unwrap());
-    let err = a.union(&b).unwrap_err().to_string();
+fn union_of_different_parameters_folds_to_the_common_ones() {
+    let hashes: Vec<u64> = distinct_hashes(5000, 11).collect();
+    let build = |p: Params, hs: &[u64]| {
+        let mut s = Sketch::new(p);
+        for &h in hs {
+            s.add_hash(h);
+        }
+        s
+    };
+    let big = Params::new(14, 6, -1, 1).unwrap();
+    let small = Params::new(11, 5, 0, 0).unwrap();
+    let mut u = build(big, &hashes[..3000]);
+    u.union(&build(small, &hashes[2000..])).unwrap();
+    let expected = build(Params::new(11, 5, 0, 0).unwrap(), &hashes);
+    assert_eq!(u.params(), expected.params());
+    assert_eq!(u.encode(), expected.encode());
+    let err = build(small, &hashes).reduce(big).unwrap_err().to_string();
     assert_eq!(
         err,
-        "cannot combine hll(11,5,-1,1) with hll(12,5,-1,1): parameters differ"
+        "cannot reduce hll(11,5,0,0) to hll(14,6,-1,1): log2m and regwidth can only decrease"
     );
 }
 
