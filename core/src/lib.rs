@@ -29,6 +29,7 @@
 //! [`explicit`], [`sparse`], [`dense`] (the in-memory forms), [`estimate`],
 //! [`storage`] (the byte format), [`error`].
 
+pub mod confidence;
 pub mod dense;
 pub mod error;
 pub mod estimate;
@@ -376,6 +377,44 @@ impl Sketch {
                 Some(estimate::estimate(&self.histogram(), &self.params))
             }
         }
+    }
+
+    /// Relative standard error of [`Sketch::cardinality`]: 0 when exact, `None` when
+    /// UNDEFINED.
+    pub fn relative_standard_error(&self) -> Option<f64> {
+        match &self.repr {
+            Repr::Undefined => None,
+            Repr::Empty | Repr::Explicit(_) => Some(0.0),
+            Repr::Sparse(_) | Repr::Dense(_) => Some(confidence::relative_standard_error(
+                self.cardinality()?,
+                &self.params,
+            )),
+        }
+    }
+
+    /// The estimate with bounds at `confidence` (e.g. 0.95): zero width when exact,
+    /// `None` when UNDEFINED.
+    pub fn bounds(&self, confidence: f64) -> Result<Option<confidence::Bounds>, Error> {
+        let z = confidence::z_for(confidence)?;
+        Ok(match &self.repr {
+            Repr::Undefined => None,
+            Repr::Empty | Repr::Explicit(_) => self.cardinality().map(|n| confidence::Bounds {
+                estimate: n,
+                lower: n,
+                upper: n,
+            }),
+            Repr::Sparse(_) | Repr::Dense(_) => {
+                let histogram = self.histogram();
+                let filled = self.params.m() as u32 - histogram[0];
+                let estimate = estimate::estimate(&histogram, &self.params);
+                Some(confidence::register_bounds(
+                    estimate,
+                    filled.into(),
+                    &self.params,
+                    z,
+                ))
+            }
+        })
     }
 
     /// Number of registers holding each value; EMPTY, EXPLICIT and UNDEFINED count as

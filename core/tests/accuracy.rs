@@ -64,3 +64,40 @@ fn explicit_counts_are_exact() {
         assert_eq!(s.cardinality(), Some(n as f64));
     }
 }
+
+#[test]
+fn confidence_intervals_cover_the_truth_95_percent_of_the_time() {
+    // 2000 trials per point: the coverage of a true 95% interval is then 0.95 +- 0.0049
+    // (one standard deviation), so 93%..97% is a 4-sigma band.
+    let params = Params::default();
+    for n in [161u64, 200, 400, 1_000, 3_000, 5_000, 20_000, 100_000] {
+        let trials = 2000;
+        let mut covered = 0;
+        for t in 0..trials {
+            let mut s = Sketch::new(params);
+            for i in 0..n {
+                s.add_hash(hash::hash_integer((t * 1_000_000_007 + i + 77) as i64, 5));
+            }
+            let b = s.bounds(0.95).unwrap().unwrap();
+            if b.lower <= n as f64 && n as f64 <= b.upper {
+                covered += 1;
+            }
+        }
+        let coverage = covered as f64 / trials as f64;
+        assert!(
+            (0.93..=0.97).contains(&coverage),
+            "n {n}: coverage {coverage:.4}"
+        );
+    }
+}
+
+#[test]
+fn explicit_bounds_have_zero_width() {
+    let mut s = Sketch::new(Params::default());
+    for i in 0..50 {
+        s.add_hash(hash::hash_integer(i, 0));
+    }
+    let b = s.bounds(0.99).unwrap().unwrap();
+    assert_eq!((b.lower, b.estimate, b.upper), (50.0, 50.0, 50.0));
+    assert_eq!(s.relative_standard_error(), Some(0.0));
+}
