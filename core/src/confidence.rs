@@ -198,7 +198,10 @@ mod tests {
         let large = relative_standard_error(1e7, &p);
         let theory = 1.04 / (p.m() as f64).sqrt();
         assert!((large / theory - 1.0).abs() < 0.03, "{large} vs {theory}");
-        assert!(relative_standard_error(1000.0, &p) < 0.5 * theory);
+        // The small range tends to linear counting's 1/sqrt(2m), 0.68 of the large-range
+        // figure.
+        let small = relative_standard_error(100.0, &p) * (2.0 * p.m() as f64).sqrt();
+        assert!((small - 1.0).abs() < 0.02, "{small}");
         assert_eq!(relative_standard_error(0.0, &p), 0.0);
     }
 
@@ -210,6 +213,6 @@ mod tests {
             assert!(b.lower <= est && est <= b.upper, "{b:?}");
             assert!(b.lower > 0.0 && b.upper.is_finite() && b.upper < 2.0 * est + 10.0);
         }
-        assert_eq!(register_bounds(100.0, 90.0, &p, 1.96).lower, 90.0);
+        assert_eq!(register_bounds(100.0, 99.5, &p, 1.96).lower, 99.5);
     }
 }

@@ -36,6 +36,7 @@ pub mod estimate;
 pub mod explicit;
 pub mod fold;
 pub mod hash;
+pub mod intersection;
 mod packing;
 pub mod params;
 pub mod sparse;
@@ -415,6 +416,43 @@ impl Sketch {
                 ))
             }
         })
+    }
+
+    /// All `m` register values, one byte each; the hashes of EXPLICIT content are
+    /// placed as they would be on promotion.
+    pub fn register_values(&self) -> Vec<u8> {
+        let mut registers = vec![0u8; self.params.m()];
+        let cap = self.params.register_cap();
+        match &self.repr {
+            Repr::Dense(d) => registers.copy_from_slice(d.registers()),
+            Repr::Sparse(s) => {
+                for (i, v) in s.iter() {
+                    registers[i as usize] = v;
+                }
+            }
+            Repr::Explicit(e) => {
+                for h in e.iter() {
+                    let (i, rho) = index_and_rho(h, self.params.log2m(), cap);
+                    registers[i] = registers[i].max(rho);
+                }
+            }
+            Repr::Empty | Repr::Undefined => {}
+        }
+        registers
+    }
+
+    /// Estimated `|A n B|`, `|A \\ B|` and `|B \\ A|` of this sketch (A) and `other` (B),
+    /// folded to common parameters first; exact when both are exact; `None` when either
+    /// is UNDEFINED.
+    pub fn overlap(&self, other: &Sketch) -> Result<Option<intersection::Overlap>, Error> {
+        if matches!(self.repr, Repr::Undefined) || matches!(other.repr, Repr::Undefined) {
+            return Ok(None);
+        }
+        let target = fold::common_params(self.params, other.params);
+        Ok(Some(intersection::overlap(
+            &self.reduce(target)?,
+            &other.reduce(target)?,
+        )))
     }
 
     /// Number of registers holding each value; EMPTY, EXPLICIT and UNDEFINED count as
