@@ -4,7 +4,8 @@
 //! the result; the algorithm, the storage format and the hashing live in `hll_core`.
 //! Modules: [`datum`] (Rust views of `hll` and `hll_hashval`), [`type_io`] (the types,
 //! their I/O, typmod and casts), [`hashing`] (`hll_hash_*`), [`functions`] (scalars and
-//! operators), [`aggregates`], [`settings`] (`hyperloglog.default_*`), [`sqlstate`]
+//! operators), [`statistics`] (error bounds, intersections, folding), [`aggregates`],
+//! [`settings`] (`hyperloglog.default_*`), [`sqlstate`]
 //! (error codes).
 
 use pgrx::prelude::*;
@@ -15,6 +16,7 @@ pub mod functions;
 pub mod hashing;
 pub mod settings;
 pub mod sqlstate;
+pub mod statistics;
 pub mod type_io;
 
 ::pgrx::pg_module_magic!(name, version);

@@ -38,7 +38,7 @@ cluster_start "$work/cluster"
 step "SQL regression tests (pg_regress)"
 psql -X -q -d postgres -c "CREATE DATABASE regress"
 mkdir -p "$work/regress" && chown postgres "$work/regress"
-tests=(setup types hashing functions aggregates quickstart)
+tests=(setup types hashing functions aggregates statistics quickstart)
 if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
     --port="$PGPORT" --user=postgres --dbname=regress --inputdir=tests/pg_regress \
     --outputdir="$work/regress" "${tests[@]}"; then

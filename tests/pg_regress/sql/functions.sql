@@ -42,8 +42,8 @@ SELECT hll_type(hll_union(a.h, b.h)) FROM sketches a, sketches b
  WHERE a.name = 'undefined' AND b.name = 'full';
 SELECT (SELECT h FROM sketches WHERE name = 'explicit') || (5::hll_hashval || hll_empty());
 SELECT round(#(a.h || b.h)) FROM sketches a, sketches b WHERE a.name = 'sparse' AND b.name = 'full';
-SELECT sqlstate_of($$SELECT hll_union(hll_empty(), hll_empty(12))$$);
-SELECT sqlstate_of($$SELECT hll_empty(11, 5, -1, 1) || hll_empty(11, 5, -1, 0)$$);
+-- Different parameters fold to the common smaller ones (see statistics.sql).
+SELECT hll_union(hll_empty(), hll_empty(12)), hll_empty(11, 5, -1, 1) || hll_empty(11, 5, -1, 0);
 
 -- Equality compares content: a FULL value with few registers equals its SPARSE form.
 SELECT hll_empty() = hll_empty() AS same, hll_empty() <> hll_empty(12) AS differ;
