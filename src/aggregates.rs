@@ -16,6 +16,7 @@ use pgrx::pg_sys;
 use pgrx::prelude::*;
 
 use crate::datum::{varlena_bytes, Hll};
+use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
 use crate::settings;
 use crate::sqlstate::{check, error, Origin};
 
@@ -60,14 +61,6 @@ unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryC
 }
 
 #[inline(always)]
-unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::Datum> {
-    unsafe {
-        let a = *(*fcinfo).args.as_ptr().add(n);
-        (!a.isnull).then_some(a.value)
-    }
-}
-
-#[inline(always)]
 unsafe fn state_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> *mut AggState {
     unsafe { arg(fcinfo, n).map_or(ptr::null_mut(), |d| d.cast_mut_ptr()) }
 }
@@ -75,15 +68,16 @@ unsafe fn state_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> *mut AggState
 #[inline(always)]
 unsafe fn return_state(fcinfo: pg_sys::FunctionCallInfo, state: *mut AggState) -> pg_sys::Datum {
     if state.is_null() {
-        unsafe { (*fcinfo).isnull = true };
+        unsafe { return_null(fcinfo) }
+    } else {
+        pg_sys::Datum::from(state)
     }
-    pg_sys::Datum::from(state)
 }
 
 /// Parameters from the optional arguments `first..` of this call, settings elsewhere.
 unsafe fn params_from_args(fcinfo: pg_sys::FunctionCallInfo, first: usize) -> Params {
     unsafe {
-        let nargs = (*fcinfo).nargs as usize;
+        let nargs = nargs(fcinfo);
         let get = |i: usize| {
             (first + i < nargs)
                 .then(|| arg(fcinfo, first + i))
@@ -133,19 +127,6 @@ unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo) -> Option<Params>
     }
 }
 
-macro_rules! v1_function_info {
-    ($($finfo:ident),* $(,)?) => {
-        $(
-            #[doc(hidden)]
-            #[no_mangle]
-            pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-                const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-                &V1
-            }
-        )*
-    };
-}
-
 v1_function_info!(
     pg_finfo_hll_add_trans,
     pg_finfo_hll_union_trans,
@@ -161,9 +142,8 @@ v1_function_info!(
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
+    guarded(|| unsafe {
         let mut state = state_arg(fcinfo, 0);
         if state.is_null() {
             let params = params_from_args(fcinfo, 2);
@@ -173,7 +153,7 @@ pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) 
             (*state).sketch.add_hash(hash.value() as u64);
         }
         pg_sys::Datum::from(state)
-    }
+    })
 }
 
 /// `hll_union_trans(internal, hll)`: the first non-null sketch sets the parameters.
@@ -181,9 +161,8 @@ pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
+    guarded(|| unsafe {
         let mut state = state_arg(fcinfo, 0);
         if let Some(value) = arg(fcinfo, 1) {
             let stored = check(StoredSketch::parse(varlena_bytes(value)), Origin::Stored);
@@ -193,7 +172,7 @@ pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo
             check((*state).sketch.union_stored(&stored), Origin::Stored);
         }
         return_state(fcinfo, state)
-    }
+    })
 }
 
 /// `hll_agg_combine(internal, internal)`: merges two partial states.
@@ -201,23 +180,24 @@ pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate combine function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
-        let (a, b) = (state_arg(fcinfo, 0), state_arg(fcinfo, 1));
-        let result = match (a.is_null(), b.is_null()) {
-            (_, true) => a,
-            (true, false) => {
-                // The second state may live in a shorter-lived context: copy it.
-                new_state(aggregate_context(fcinfo), (*b).sketch.clone())
-            }
-            (false, false) => {
-                check((*a).sketch.union(&(*b).sketch), Origin::Stored);
-                a
-            }
-        };
-        return_state(fcinfo, result)
-    }
+    guarded(|| {
+        unsafe {
+            let (a, b) = (state_arg(fcinfo, 0), state_arg(fcinfo, 1));
+            let result = match (a.is_null(), b.is_null()) {
+                (_, true) => a,
+                (true, false) => {
+                    // The second state may live in a shorter-lived context: copy it.
+                    new_state(aggregate_context(fcinfo), (*b).sketch.clone())
+                }
+                (false, false) => {
+                    check((*a).sketch.union(&(*b).sketch), Origin::Stored);
+                    a
+                }
+            };
+            return_state(fcinfo, result)
+        }
+    })
 }
 
 /// `hll_agg_serialize(internal) -> bytea`: the storage format of the partial sketch.
@@ -225,11 +205,10 @@ pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate serialization function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_agg_serialize(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    unsafe { Hll::from_sketch(&(*state_arg(fcinfo, 0)).sketch).into_raw_datum() }
+    guarded(|| unsafe { Hll::from_sketch(&(*state_arg(fcinfo, 0)).sketch).into_raw_datum() })
 }
 
 /// `hll_agg_deserialize(bytea, internal) -> internal`.
@@ -237,16 +216,17 @@ pub unsafe extern "C-unwind" fn hll_agg_serialize(
 /// # Safety
 /// Called by PostgreSQL as an aggregate deserialization function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_agg_deserialize(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    unsafe {
-        let bytes = varlena_bytes(arg(fcinfo, 0).expect("strict function"));
-        let sketch = check(Sketch::decode(bytes), Origin::Stored);
-        // Runs in a per-call context: the combine function copies what it keeps.
-        pg_sys::Datum::from(new_state(pg_sys::CurrentMemoryContext, sketch))
-    }
+    guarded(|| {
+        unsafe {
+            let bytes = varlena_bytes(arg(fcinfo, 0).expect("strict function"));
+            let sketch = check(Sketch::decode(bytes), Origin::Stored);
+            // Runs in a per-call context: the combine function copies what it keeps.
+            pg_sys::Datum::from(new_state(pg_sys::CurrentMemoryContext, sketch))
+        }
+    })
 }
 
 /// `hll_add_final(internal) -> hll`: an EMPTY sketch when no row was aggregated.
@@ -254,9 +234,8 @@ pub unsafe extern "C-unwind" fn hll_agg_deserialize(
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
+    guarded(|| unsafe {
         let state = state_arg(fcinfo, 0);
         if !state.is_null() {
             return Hll::from_sketch(&(*state).sketch).into_raw_datum();
@@ -265,7 +244,7 @@ pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) 
             Some(params) => Hll::from_sketch(&Sketch::new(params)).into_raw_datum(),
             None => return_state(fcinfo, ptr::null_mut()),
         }
-    }
+    })
 }
 
 /// `hll_union_final(internal) -> hll`: NULL when no sketch was aggregated.
@@ -273,15 +252,14 @@ pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-#[pg_guard]
 pub unsafe extern "C-unwind" fn hll_union_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
+    guarded(|| unsafe {
         let state = state_arg(fcinfo, 0);
         if state.is_null() {
             return return_state(fcinfo, state);
         }
         Hll::from_sketch(&(*state).sketch).into_raw_datum()
-    }
+    })
 }
 
 extension_sql_file!(

@@ -2,17 +2,31 @@
 
 use std::fmt::Write;
 
-use hll_core::{Sketch, StorageType};
+use hll_core::{Sketch, StorageType, StoredSketch};
 use pgrx::prelude::*;
 
-use crate::datum::{HashVal, Hll};
+use crate::datum::{varlena_bytes, HashVal, Hll};
+use crate::fmgr::{float8, guarded, return_null, strict_arg, v1_function_info};
 use crate::settings;
 use crate::sqlstate::{check, Origin};
 
-/// Estimated distinct count; exact in EXPLICIT form; NULL when UNDEFINED.
-#[pg_extern(immutable, parallel_safe)]
-fn hll_cardinality(value: Hll<'_>) -> Option<f64> {
-    value.stored().cardinality()
+v1_function_info!(pg_finfo_hll_cardinality);
+
+/// `hll_cardinality(hll) -> double precision`: exact in EXPLICIT form, estimated from
+/// the register histogram otherwise (read in place, nothing decoded), NULL when
+/// UNDEFINED.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with an `hll` argument.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let bytes = varlena_bytes(strict_arg(fcinfo, 0));
+        match check(StoredSketch::parse(bytes), Origin::Stored).cardinality() {
+            Some(n) => float8(n),
+            None => return_null(fcinfo),
+        }
+    })
 }
 
 /// The union of two sketches with the same parameters.
@@ -156,6 +170,8 @@ fn hll_ne(a: Hll<'_>, b: Hll<'_>) -> bool {
 
 extension_sql!(
     r#"
+CREATE FUNCTION hll_cardinality(hll) RETURNS double precision
+    AS 'MODULE_PATHNAME', 'hll_cardinality' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE OPERATOR || (LEFTARG = hll, RIGHTARG = hll, PROCEDURE = hll_union);
 CREATE OPERATOR || (LEFTARG = hll, RIGHTARG = hll_hashval, PROCEDURE = hll_add);
 CREATE OPERATOR || (LEFTARG = hll_hashval, RIGHTARG = hll, PROCEDURE = hll_add_rev);
@@ -170,12 +186,5 @@ CREATE OPERATOR <> (
 );
 "#,
     name = "hll_operators",
-    requires = [
-        hll_union,
-        hll_add,
-        hll_add_rev,
-        hll_cardinality,
-        hll_eq,
-        hll_ne
-    ]
+    requires = ["hll_type", hll_union, hll_add, hll_add_rev, hll_eq, hll_ne]
 );

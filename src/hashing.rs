@@ -1,5 +1,6 @@
 //! `hll_hash_*`: values to `hll_hashval`, by the byte rules of `hll_core::hash`.
 //!
+//! These run once per row, so they use the raw calling convention ([`crate::fmgr`]).
 //! `hll_hash_any` hashes a value of any type by the same rules as the typed functions,
 //! with the argument's type information looked up once per call site (cached in
 //! `fn_extra`), not once per row.
@@ -7,76 +8,111 @@
 use core::ffi::{c_char, CStr};
 
 use hll_core::hash;
-use pgrx::callconv::{Arg, ArgAbi};
-use pgrx::pgrx_sql_entity_graph::metadata::{
-    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
-};
 use pgrx::prelude::*;
 
-use crate::datum::{varlena_bytes, HashVal};
+use crate::datum::varlena_bytes;
+use crate::fmgr::{guarded, strict_arg, v1_function_info};
 use crate::sqlstate::error;
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_boolean(value: bool, seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_boolean(value, seed.into()) as i64)
+v1_function_info!(
+    pg_finfo_hll_hash_boolean,
+    pg_finfo_hll_hash_smallint,
+    pg_finfo_hll_hash_integer,
+    pg_finfo_hll_hash_bigint,
+    pg_finfo_hll_hash_bytes,
+    pg_finfo_hll_hash_any,
+);
+
+/// The seed argument (an `integer`) of a hash function.
+#[inline(always)]
+unsafe fn seed(fcinfo: pg_sys::FunctionCallInfo) -> i64 {
+    unsafe { i64::from(strict_arg(fcinfo, 1).value() as i32) }
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_smallint(value: i16, seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_integer(value.into(), seed.into()) as i64)
+#[inline(always)]
+fn hashval(hash: u64) -> pg_sys::Datum {
+    pg_sys::Datum::from(hash as i64)
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_integer(value: i32, seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_integer(value.into(), seed.into()) as i64)
+/// `hll_hash_boolean(boolean, integer) -> hll_hashval`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_boolean(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        hashval(hash::hash_boolean(
+            strict_arg(fcinfo, 0).value() != 0,
+            seed(fcinfo),
+        ))
+    })
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_bigint(value: i64, seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_integer(value, seed.into()) as i64)
+/// `hll_hash_smallint(smallint, integer) -> hll_hashval`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_smallint(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i16;
+        hashval(hash::hash_integer(value.into(), seed(fcinfo)))
+    })
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_bytea(value: &[u8], seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_bytes(value, seed.into()) as i64)
+/// `hll_hash_integer(integer, integer) -> hll_hashval`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_integer(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i32;
+        hashval(hash::hash_integer(value.into(), seed(fcinfo)))
+    })
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_text(value: TextBytes<'_>, seed: default!(i32, 0)) -> HashVal {
-    HashVal(hash::hash_bytes(value.0, seed.into()) as i64)
+/// `hll_hash_bigint(bigint, integer) -> hll_hashval`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_bigint(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i64;
+        hashval(hash::hash_integer(value, seed(fcinfo)))
+    })
 }
 
-/// A `text` argument as its bytes in the database encoding, not checked as UTF-8
-/// (a `SQL_ASCII` database may hold any bytes, and they hash all the same).
-pub struct TextBytes<'a>(&'a [u8]);
-
-impl FromDatum for TextBytes<'_> {
-    unsafe fn from_polymorphic_datum(
-        datum: pg_sys::Datum,
-        is_null: bool,
-        _typoid: pg_sys::Oid,
-    ) -> Option<Self> {
-        // SAFETY: a non-null text datum is a varlena.
-        (!is_null).then(|| TextBytes(unsafe { varlena_bytes(datum) }))
-    }
+/// `hll_hash_bytea(bytea, integer)` and `hll_hash_text(text, integer) -> hll_hashval`:
+/// the data bytes, whatever the database encoding.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function whose first argument is a varlena.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let bytes = varlena_bytes(strict_arg(fcinfo, 0));
+        hashval(hash::hash_bytes(bytes, seed(fcinfo)))
+    })
 }
 
-// SAFETY: unboxed through FromDatum.
-unsafe impl<'fcx> ArgAbi<'fcx> for TextBytes<'fcx> {
-    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
-        unsafe {
-            arg.unbox_arg_using_from_datum()
-                .expect("text argument must not be null")
-        }
-    }
-}
-
-// SAFETY: only used as an argument, declared as text.
-unsafe impl SqlTranslatable for TextBytes<'_> {
-    const TYPE_IDENT: &'static str = concat!(module_path!(), "::TextBytes");
-    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
-    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::As("text"));
-    const RETURN_SQL: Result<ReturnsRef, ReturnsError> = Err(ReturnsError::Datum);
+/// `hll_hash_any(anyelement, integer) -> hll_hashval`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with a polymorphic first argument.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_any(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let info = TypeInfo::of_argument(fcinfo, 0);
+        hashval(info.hash(strict_arg(fcinfo, 0), seed(fcinfo)))
+    })
 }
 
 /// How to find the bytes of a value of one type.
@@ -152,46 +188,8 @@ impl TypeInfo {
     }
 }
 
-/// A non-null `anyelement` argument as a raw datum.
-pub struct AnyDatum(pgrx::pg_sys::Datum);
-
-impl FromDatum for AnyDatum {
-    unsafe fn from_polymorphic_datum(
-        datum: pg_sys::Datum,
-        is_null: bool,
-        _typoid: pg_sys::Oid,
-    ) -> Option<Self> {
-        (!is_null).then_some(AnyDatum(datum))
-    }
-}
-
-// SAFETY: the datum is passed through untouched; TypeInfo interprets it.
-unsafe impl<'fcx> ArgAbi<'fcx> for AnyDatum {
-    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
-        unsafe {
-            arg.unbox_arg_using_from_datum()
-                .expect("anyelement argument must not be null")
-        }
-    }
-}
-
-// SAFETY: only used as an argument, declared as anyelement.
-unsafe impl SqlTranslatable for AnyDatum {
-    const TYPE_IDENT: &'static str = concat!(module_path!(), "::AnyDatum");
-    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
-    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::As("anyelement"));
-    const RETURN_SQL: Result<ReturnsRef, ReturnsError> = Err(ReturnsError::Datum);
-}
-
-#[pg_extern(immutable, parallel_safe)]
-fn hll_hash_any(
-    value: AnyDatum,
-    seed: default!(i32, 0),
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> HashVal {
-    // SAFETY: argument 0 is the anyelement this function was called with.
-    unsafe {
-        let info = TypeInfo::of_argument(fcinfo, 0);
-        HashVal(info.hash(value.0, seed.into()) as i64)
-    }
-}
+extension_sql_file!(
+    "../sql/hashing.sql",
+    name = "hashing",
+    requires = ["casts_and_hashval_type"]
+);

@@ -12,6 +12,7 @@ use pgrx::prelude::*;
 
 pub mod aggregates;
 pub mod datum;
+pub mod fmgr;
 pub mod functions;
 pub mod hashing;
 pub mod settings;

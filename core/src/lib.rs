@@ -121,15 +121,22 @@ impl Sketch {
     }
 
     /// Adds one hash.
-    #[inline]
+    #[inline(always)]
     pub fn add_hash(&mut self, hash: u64) {
+        // Dense registers take almost every row of a large group: keep that path
+        // small enough to inline into the caller's loop, the rest out of line.
+        if let Repr::Dense(d) = &mut self.repr {
+            let (index, rho) = index_and_rho(hash, self.params.log2m(), self.params.register_cap());
+            d.set_max(index, rho);
+        } else {
+            self.add_hash_to_small_form(hash);
+        }
+    }
+
+    #[inline(never)]
+    fn add_hash_to_small_form(&mut self, hash: u64) {
         match &mut self.repr {
-            Repr::Dense(d) => {
-                let (index, rho) =
-                    index_and_rho(hash, self.params.log2m(), self.params.register_cap());
-                d.set_max(index, rho);
-            }
-            Repr::Sparse(_) => self.set_register_of(hash),
+            Repr::Sparse(_) | Repr::Dense(_) => self.set_register_of(hash),
             Repr::Explicit(e) => {
                 if e.insert(hash) && e.len() > self.params.explicit_threshold() {
                     self.promote_to_registers();

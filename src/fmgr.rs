@@ -1,0 +1,93 @@
+//! The version-1 calling convention written by hand, for functions PostgreSQL calls
+//! once per row (hashes, aggregate support, cardinality): pgrx's generated wrapper
+//! costs about 20 ns a call, more than the work itself, and `#[pg_guard]` another
+//! out-of-line call. Each such function is an `extern "C-unwind"` function whose body
+//! runs in [`guarded`] (so a Rust panic still becomes an ERROR), declared by hand in
+//! `sql/`.
+
+use pgrx::pg_sys;
+
+/// Declares `pg_finfo_<name>`, which tells PostgreSQL to use the version-1 convention.
+macro_rules! v1_function_info {
+    ($($finfo:ident),* $(,)?) => {
+        $(
+            #[doc(hidden)]
+            #[no_mangle]
+            pub extern "C" fn $finfo() -> &'static pgrx::pg_sys::Pg_finfo_record {
+                const V1: pgrx::pg_sys::Pg_finfo_record =
+                    pgrx::pg_sys::Pg_finfo_record { api_version: 1 };
+                &V1
+            }
+        )*
+    };
+}
+pub(crate) use v1_function_info;
+
+/// Argument `n`, or `None` when it is SQL NULL.
+///
+/// # Safety
+/// `fcinfo` must be a valid call with more than `n` arguments.
+#[inline(always)]
+pub unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::Datum> {
+    unsafe {
+        let a = *(*fcinfo).args.as_ptr().add(n);
+        (!a.isnull).then_some(a.value)
+    }
+}
+
+/// Argument `n` of a STRICT function (never NULL).
+///
+/// # Safety
+/// `fcinfo` must be a valid call of a STRICT function with more than `n` arguments.
+#[inline(always)]
+pub unsafe fn strict_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
+    unsafe { (*(*fcinfo).args.as_ptr().add(n)).value }
+}
+
+/// Number of arguments of this call.
+///
+/// # Safety
+/// `fcinfo` must be a valid call.
+#[inline(always)]
+pub unsafe fn nargs(fcinfo: pg_sys::FunctionCallInfo) -> usize {
+    unsafe { (*fcinfo).nargs as usize }
+}
+
+/// Returns SQL NULL.
+///
+/// # Safety
+/// `fcinfo` must be a valid call.
+#[inline(always)]
+pub unsafe fn return_null(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { (*fcinfo).isnull = true };
+    pg_sys::Datum::from(0usize)
+}
+
+/// A `double precision` result.
+#[inline(always)]
+pub fn float8(value: f64) -> pg_sys::Datum {
+    pg_sys::Datum::from(value.to_bits())
+}
+
+/// Runs `body`, turning a Rust panic (including a PostgreSQL error that pgrx caught at
+/// an FFI boundary) into a PostgreSQL ERROR, as `#[pg_guard]` does, but inlined: the
+/// non-panicking path costs nothing, where `#[pg_guard]` costs a call per row.
+#[inline(always)]
+pub fn guarded<R>(body: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(payload) => report_panic(payload),
+    }
+}
+
+/// Hands a caught panic to pgrx's guard, which reports it as a PostgreSQL ERROR.
+#[cold]
+#[inline(never)]
+fn report_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
+    // SAFETY: called from a function PostgreSQL called, as `#[pg_guard]` would be.
+    unsafe {
+        pgrx::pg_sys::submodules::panic::pgrx_extern_c_guard(move || {
+            std::panic::resume_unwind(payload)
+        })
+    }
+}
