@@ -17,6 +17,7 @@ use pgrx::prelude::*;
 
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
+use crate::hashing::TypeInfo;
 use crate::settings;
 use crate::sqlstate::{check, error, Origin};
 
@@ -129,6 +130,8 @@ unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo) -> Option<Params>
 
 v1_function_info!(
     pg_finfo_hll_add_trans,
+    pg_finfo_hll_sketch_trans,
+    pg_finfo_hll_count_final,
     pg_finfo_hll_union_trans,
     pg_finfo_hll_agg_combine,
     pg_finfo_hll_agg_serialize,
@@ -137,22 +140,46 @@ v1_function_info!(
     pg_finfo_hll_union_final,
 );
 
+/// Adds the hash of argument 1 to the group's state, creating it on the first row.
+#[inline(always)]
+unsafe fn add_transition(
+    fcinfo: pg_sys::FunctionCallInfo,
+    hash_of: impl FnOnce(pg_sys::Datum) -> u64,
+) -> pg_sys::Datum {
+    unsafe {
+        let mut state = state_arg(fcinfo, 0);
+        if state.is_null() {
+            let params = params_from_args(fcinfo, 2);
+            state = new_state(aggregate_context(fcinfo), Sketch::new(params));
+        }
+        if let Some(value) = arg(fcinfo, 1) {
+            (*state).sketch.add_hash(hash_of(value));
+        }
+        pg_sys::Datum::from(state)
+    }
+}
+
 /// `hll_add_trans(internal, hll_hashval [, log2m [, regwidth [, expthresh [, sparseon]]]])`.
 ///
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe { add_transition(fcinfo, |hash| hash.value() as u64) })
+}
+
+/// `hll_sketch_trans(internal, anyelement [, ...])`: hashes the value as `hll_hash_any`
+/// does (seed 0), with the type looked up once per call site.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate transition function.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_sketch_trans(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let mut state = state_arg(fcinfo, 0);
-        if state.is_null() {
-            let params = params_from_args(fcinfo, 2);
-            state = new_state(aggregate_context(fcinfo), Sketch::new(params));
-        }
-        if let Some(hash) = arg(fcinfo, 1) {
-            (*state).sketch.add_hash(hash.value() as u64);
-        }
-        pg_sys::Datum::from(state)
+        let info = TypeInfo::of_argument(fcinfo, 1);
+        add_transition(fcinfo, |value| info.hash(value, 0))
     })
 }
 
@@ -244,6 +271,23 @@ pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) 
             Some(params) => Hll::from_sketch(&Sketch::new(params)).into_raw_datum(),
             None => return_state(fcinfo, ptr::null_mut()),
         }
+    })
+}
+
+/// `hll_count_final(internal) -> bigint`: the rounded cardinality, 0 for no rows.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate final function.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let state = state_arg(fcinfo, 0);
+        let count = if state.is_null() {
+            0.0
+        } else {
+            (*state).sketch.cardinality().unwrap_or(0.0)
+        };
+        pg_sys::Datum::from(count.round() as i64)
     })
 }
 

@@ -108,3 +108,28 @@ SELECT sqlstate_of($$SET hyperloglog.default_log2m = 30$$);
 SET hyperloglog.default_expthresh = 100;
 SELECT sqlstate_of($$SELECT hll_empty()$$);
 RESET hyperloglog.default_expthresh;
+
+-- One-call aggregates: hll_sketch hashes inside, byte-identical to hll_add_agg over
+-- hll_hash_any; hll_count_distinct returns the rounded count directly.
+SELECT hll_sketch(user_id) = hll_add_agg(hll_hash_any(user_id)) AS int_same,
+       hll_sketch(user_id)::text = hll_add_agg(hll_hash_integer(user_id))::text AS int_bytes,
+       hll_sketch(user_id::text) = hll_add_agg(hll_hash_text(user_id::text)) AS text_same,
+       hll_sketch(user_id::bigint, 13, 6, 0, 0) = hll_add_agg(hll_hash_bigint(user_id), 13, 6, 0, 0) AS params_same,
+       hll_count_distinct(user_id) AS approx, count(DISTINCT user_id) AS exact
+FROM events;
+SELECT day, hll_count_distinct(user_id) FILTER (WHERE user_id < 50) AS exact_below_threshold,
+       hll_count_distinct(user_id) FILTER (WHERE false) AS zero_not_null
+FROM events WHERE day < 3 GROUP BY day ORDER BY day;
+SELECT hll_sketch(x), hll_sketch(x, 13), hll_count_distinct(x) FROM (SELECT 1 WHERE false) s(x);
+SELECT hll_count_distinct(u) AS two_uuids, hll_sketch(u) = hll_add_agg(hll_hash_any(u)) AS uuid_same
+FROM (VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid), (NULL),
+             ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12')) t(u);
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT hll_sketch(user_id) FROM big;
+SELECT hll_sketch(user_id)::text = (SELECT h::text FROM serial_result) AS parallel_same_bytes,
+       hll_count_distinct(user_id) = round(#(SELECT h FROM serial_result)) AS parallel_same_count
+FROM big;
+RESET ALL;
