@@ -36,8 +36,14 @@ impl DenseRegisters {
 
     /// Register-wise maximum with a packed FULL body of the same parameters.
     pub(crate) fn merge_full_body(&mut self, body: &[u8], regwidth: u8) {
-        let regs = &mut self.registers;
-        packing::for_each_full_register(body, regwidth, |i, v| regs[i] = regs[i].max(v));
+        let mut groups = self.registers.chunks_exact_mut(8);
+        packing::for_each_full_group(body, regwidth, |_, values| {
+            if let Some(group) = groups.next() {
+                for (r, v) in group.iter_mut().zip(values) {
+                    *r = (*r).max(v);
+                }
+            }
+        });
     }
 
     /// The registers, one byte each.

@@ -100,9 +100,15 @@ pub fn estimate(histogram: &Histogram, params: &Params) -> f64 {
 
 /// Histogram of one byte per register.
 pub fn histogram_of(registers: &[u8]) -> Histogram {
+    // Even and odd positions counted apart: see `StoredSketch::histogram`.
     let mut h = [0u32; 256];
-    for &r in registers {
-        h[usize::from(r)] += 1;
+    let mut odd = [0u32; 256];
+    for pair in registers.chunks_exact(2) {
+        h[usize::from(pair[0])] += 1;
+        odd[usize::from(pair[1])] += 1;
+    }
+    for (a, b) in h.iter_mut().zip(odd) {
+        *a += b;
     }
     h
 }

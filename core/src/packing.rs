@@ -79,26 +79,47 @@ impl<'a> BitReader<'a> {
     }
 }
 
-/// Loads one chunk of `regwidth` bytes as a big-endian integer.
+/// Calls `f(group, values)` for each group of eight registers of a FULL body, the
+/// `regwidth` bytes of a group loaded as one big-endian word.
+///
+/// `body.len()` must be `m * regwidth / 8`, checked by the caller.
 #[inline(always)]
-fn load_chunk(chunk: &[u8]) -> u64 {
-    chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+pub(crate) fn for_each_full_group(body: &[u8], regwidth: u8, f: impl FnMut(usize, [u8; 8])) {
+    // One loop per width, so that the group size and shifts are constants.
+    match regwidth {
+        1 => groups::<1>(body, f),
+        2 => groups::<2>(body, f),
+        3 => groups::<3>(body, f),
+        4 => groups::<4>(body, f),
+        5 => groups::<5>(body, f),
+        6 => groups::<6>(body, f),
+        7 => groups::<7>(body, f),
+        _ => groups::<8>(body, f),
+    }
+}
+
+#[inline(always)]
+fn groups<const W: usize>(body: &[u8], mut f: impl FnMut(usize, [u8; 8])) {
+    let mask = (1u64 << W) - 1;
+    for (g, chunk) in body.chunks_exact(W).enumerate() {
+        let mut word = [0u8; 8];
+        word[8 - W..].copy_from_slice(chunk);
+        let word = u64::from_be_bytes(word);
+        f(
+            g,
+            core::array::from_fn(|j| ((word >> (W * (7 - j))) & mask) as u8),
+        );
+    }
 }
 
 /// Calls `f(register_index, value)` for every register of a FULL body.
-///
-/// `body.len()` must be `m * regwidth / 8`, checked by the caller.
 #[inline]
 pub(crate) fn for_each_full_register(body: &[u8], regwidth: u8, mut f: impl FnMut(usize, u8)) {
-    let width = u32::from(regwidth);
-    let mask = (1u64 << width) - 1;
-    for (c, chunk) in body.chunks_exact(usize::from(regwidth)).enumerate() {
-        let word = load_chunk(chunk);
-        for j in 0..8u32 {
-            let value = (word >> (width * (7 - j))) & mask;
-            f(c * 8 + j as usize, value as u8);
+    for_each_full_group(body, regwidth, |g, values| {
+        for (j, v) in values.into_iter().enumerate() {
+            f(g * 8 + j, v);
         }
-    }
+    });
 }
 
 /// Writes one byte per register as a FULL body, `regwidth` bits each.

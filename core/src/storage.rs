@@ -165,9 +165,18 @@ impl<'a> StoredSketch<'a> {
                 }
             }
             StorageType::Full => {
-                packing::for_each_full_register(self.body, self.params.regwidth(), |_, v| {
-                    h[usize::from(v)] += 1
+                // Neighbouring registers often hold the same value: counting even and
+                // odd positions apart breaks the chain of dependent increments.
+                let mut odd = [0u32; 256];
+                packing::for_each_full_group(self.body, self.params.regwidth(), |_, values| {
+                    for pair in values.chunks_exact(2) {
+                        h[usize::from(pair[0])] += 1;
+                        odd[usize::from(pair[1])] += 1;
+                    }
                 });
+                for (a, b) in h.iter_mut().zip(odd) {
+                    *a += b;
+                }
             }
             _ => h[0] = self.params.m() as u32,
         }
