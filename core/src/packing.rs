@@ -112,16 +112,6 @@ fn groups<const W: usize>(body: &[u8], mut f: impl FnMut(usize, [u8; 8])) {
     }
 }
 
-/// Calls `f(register_index, value)` for every register of a FULL body.
-#[inline]
-pub(crate) fn for_each_full_register(body: &[u8], regwidth: u8, mut f: impl FnMut(usize, u8)) {
-    for_each_full_group(body, regwidth, |g, values| {
-        for (j, v) in values.into_iter().enumerate() {
-            f(g * 8 + j, v);
-        }
-    });
-}
-
 /// Writes one byte per register as a FULL body, `regwidth` bits each.
 pub(crate) fn pack_full(registers: &[u8], regwidth: u8, out: &mut Vec<u8>) {
     let width = u32::from(regwidth);
@@ -165,7 +155,9 @@ mod tests {
             pack_full(&regs, regwidth, &mut body);
             assert_eq!(body.len(), 64 * usize::from(regwidth) / 8);
             let mut back = vec![0u8; 64];
-            for_each_full_register(&body, regwidth, |i, v| back[i] = v);
+            for_each_full_group(&body, regwidth, |g, values| {
+                back[g * 8..g * 8 + 8].copy_from_slice(&values)
+            });
             assert_eq!(back, regs);
         }
     }
