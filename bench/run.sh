@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The benchmark suite: hyperloglog against postgresql-hll (the peer) and the plain
+# baselines, on one private PostgreSQL 15 cluster started (and stopped) by this script.
+#
+#   bash bench/run.sh [--rows N] [--users D] [--runs K] [--quick]
+#
+# Defaults: N = 10,000,000 rows, D = 1,000,000 distinct users, K = 5 timed runs after
+# one warm-up, 100,000 stored sketches (and 1,000,000 for query 9). --quick: 1,000,000
+# rows, 100,000 users, 3 runs, 10,000 and 100,000 stored sketches (a smoke test).
+# Uses the extensions as installed in the system PostgreSQL directories (it never
+# builds or installs). Report: stdout, bench/results/<date>-<host>.md and latest.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source tests/cluster.sh
+
+rows=10000000 users=1000000 runs=5 sketches=100000 mode=full
+while [ $# -gt 0 ]; do
+    case $1 in
+        --rows) rows=$2; shift 2 ;;
+        --users) users=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
+        --quick) rows=1000000 users=100000 runs=3 sketches=10000 mode=quick; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+
+# Every connection that may load an installed extension holds this lock shared: the
+# extension's installer takes it exclusively while it replaces the library.
+LOCK=/tmp/hll-install.lock
+q() { flock -s "$LOCK" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+step() { printf '==> %s\n' "$*" >&2; }
+
+dir=/tmp/hll-bench-$$
+trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
+# Table and stored sketches fit in shared buffers; serial plans unless a query asks.
+export PG_EXTRA_OPTS="-c shared_buffers=8GB -c jit=off -c max_parallel_workers_per_gather=0 \
+-c autovacuum=off -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+-c max_wal_size=20GB -c checkpoint_timeout=1h"
+step "starting a private cluster in $dir"
+cluster_start "$dir"
+start=$(date +%s)
+
+step "generating events: $rows rows, $users users"
+q -d postgres -c "CREATE DATABASE bench_base"
+q -d bench_base -v rows="$rows" -v users="$users" -f bench/sql/base.sql
+q -d postgres -c "CREATE DATABASE ours TEMPLATE bench_base" -c "CREATE DATABASE peer TEMPLATE bench_base" \
+    -c "DROP DATABASE bench_base"
+q -d ours -c "CREATE EXTENSION hyperloglog"
+q -d peer -c "CREATE EXTENSION hll"
+
+step "building $sketches stored sketches (and $((sketches * 10)) for query 9)"
+q -d ours -v sketches="$sketches" -f bench/sql/ours_sketches.sql
+q -d peer -c "CREATE TABLE sketches (seg int, h hll)"
+q -d ours -c "COPY sketches TO STDOUT" | q -d peer -c "COPY sketches FROM STDIN"
+for db in ours peer; do
+    q -d "$db" -f bench/sql/sketch_tables.sql >/dev/null
+done
+q -d postgres -c CHECKPOINT
+setup=$(($(date +%s) - start))
+step "setup took $setup s"
+
+python3 bench/bench.py --runs "$runs" --mode "$mode" --rows "$rows" --users "$users" \
+    --server-log "$dir/server.log" --setup-seconds "$setup" --out-dir bench/results
+step "total $(($(date +%s) - start)) s"
