@@ -33,7 +33,10 @@ work=$(mktemp -d /tmp/hyperloglog-tests.XXXXXX)
 chmod 755 "$work"
 trap 'cluster_stop "$work/cluster"; rm -rf "$work"' EXIT
 step "start a private cluster in $work"
-cluster_start "$work/cluster"
+# pg_cron (for the scheduled-rollups example) must be preloaded and pointed at the
+# examples' database.
+PG_EXTRA_OPTS="-c shared_preload_libraries=pg_cron -c cron.database_name=examples" \
+    cluster_start "$work/cluster"
 
 step "SQL regression tests (pg_regress)"
 psql -X -q -d postgres -c "CREATE DATABASE regress"
@@ -48,6 +51,22 @@ else
     exit 1
 fi
 
+step "examples: the analytics scenarios on a small clickstream (pg_regress)"
+psql -X -q -d postgres -c "CREATE DATABASE examples"
+mkdir -p "$work/examples" && chown postgres "$work/examples"
+examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
+    05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups)
+if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
+    --port="$PGPORT" --user=postgres --dbname=examples --inputdir=tests/examples \
+    --outputdir="$work/examples" "${examples[@]}"; then
+    record "examples" "${#examples[@]} passed"
+else
+    cat "$work/examples/regression.diffs"
+    exit 1
+fi
+bash tests/concurrent_ingest.sh examples | tee "$work/ingest.log"
+record "concurrent ingest" "$(tail -1 "$work/ingest.log" | sed 's/^concurrent ingest: //')"
+
 step "byte-for-byte comparison with postgresql-hll"
 psql -X -q -d postgres -c "CREATE DATABASE ours" -c "CREATE DATABASE peer"
 psql -X -q -d ours -c "CREATE EXTENSION hyperloglog"
@@ -57,6 +76,6 @@ record "peer check" "$(tail -1 "$work/peer.log" | sed 's/^peer check: //')"
 
 step "summary"
 printf '  %s\n' "${results[@]}"
-total=$((core_passed + ${#tests[@]} + $(tail -1 "$work/peer.log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+')))
+total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(tail -1 "$work/peer.log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+')))
 echo "all: $total passed, 0 failed"
 cd "$root"

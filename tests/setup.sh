@@ -2,12 +2,12 @@
 # Installs everything the project needs on a fresh Debian machine, as root; each step
 # is skipped when already done, so it takes seconds the second time.
 #   PostgreSQL 15 server and headers, clang (for pgrx's bindings), postgresql-hll (the
-#   peer, for side-by-side checks), cargo-pgrx 0.18.0, and `cargo pgrx init` against the
+#   peer, for side-by-side checks), pg_cron (scheduled rollups example), cargo-pgrx 0.18.0, and `cargo pgrx init` against the
 #   system PostgreSQL (no download).
 set -euo pipefail
 
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-hll libclang-dev clang)
+PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-hll postgresql-15-cron libclang-dev clang)
 
 step() { printf '==> %s\n' "$*"; }
 

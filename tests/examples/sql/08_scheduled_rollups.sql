@@ -1,0 +1,1 @@
+../../../examples/08_scheduled_rollups.sql
