@@ -14,6 +14,12 @@ use crate::params::Params;
 /// `1 / (2 ln 2)`, the limit of the HyperLogLog bias constant for large `m`.
 const ALPHA_INF: f64 = 0.5 / std::f64::consts::LN_2;
 
+/// The estimate with `ALPHA_INF` runs high by a factor `1 + (3 ln 2 - 1)/m` (Ertl's
+/// first-order correction; the classic `alpha_m = 0.7213 / (1 + 1.079/m)` carries the
+/// same term). Measured without it: +0.45% bias at log2m 8, +0.12% at log2m 10; with
+/// it, within 0.07% and 0.01% (docs/accuracy).
+const FIRST_ORDER_BIAS: f64 = 3.0 * std::f64::consts::LN_2 - 1.0;
+
 /// Number of registers holding each value 0..=255.
 pub type Histogram = [u32; 256];
 
@@ -95,7 +101,7 @@ pub fn estimate(histogram: &Histogram, params: &Params) -> f64 {
     let denominator = m * sigma(f64::from(zeros) / m)
         + middle
         + m * tau(1.0 - f64::from(saturated) / m) * pow2_neg(q);
-    ALPHA_INF * m * m / denominator
+    ALPHA_INF * m * m / denominator / (1.0 + FIRST_ORDER_BIAS / m)
 }
 
 /// Histogram of one byte per register.
