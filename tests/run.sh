@@ -39,32 +39,27 @@ step "start a private cluster in $work"
 PG_EXTRA_OPTS="-c shared_preload_libraries=pg_cron -c cron.database_name=examples" \
     cluster_start "$work/cluster"
 
+# pg_regress DB INPUTDIR TEST...: runs the SQL files of INPUTDIR against a new database.
+pg_regress() {
+    local db=$1 inputdir=$2
+    shift 2
+    psql -X -q -d postgres -c "CREATE DATABASE $db"
+    mkdir -p "$work/$db" && chown postgres "$work/$db"
+    "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
+        --port="$PGPORT" --user=postgres --dbname="$db" --inputdir="$inputdir" \
+        --outputdir="$work/$db" "$@" || { cat "$work/$db/regression.diffs"; exit 1; }
+}
+
 step "SQL regression tests (pg_regress)"
-psql -X -q -d postgres -c "CREATE DATABASE regress"
-mkdir -p "$work/regress" && chown postgres "$work/regress"
 tests=(setup types hashing functions aggregates statistics quickstart)
-if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
-    --port="$PGPORT" --user=postgres --dbname=regress --inputdir=tests/pg_regress \
-    --outputdir="$work/regress" "${tests[@]}"; then
-    record "pg_regress" "${#tests[@]} passed"
-else
-    cat "$work/regress/regression.diffs"
-    exit 1
-fi
+pg_regress regress tests/pg_regress "${tests[@]}"
+record "pg_regress" "${#tests[@]} passed"
 
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
-psql -X -q -d postgres -c "CREATE DATABASE examples"
-mkdir -p "$work/examples" && chown postgres "$work/examples"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
     05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups)
-if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$PGHOST" \
-    --port="$PGPORT" --user=postgres --dbname=examples --inputdir=tests/examples \
-    --outputdir="$work/examples" "${examples[@]}"; then
-    record "examples" "${#examples[@]} passed"
-else
-    cat "$work/examples/regression.diffs"
-    exit 1
-fi
+pg_regress examples tests/examples "${examples[@]}"
+record "examples" "${#examples[@]} passed"
 bash tests/concurrent_ingest.sh examples | tee "$work/ingest.log"
 record "concurrent ingest" "$(tail -1 "$work/ingest.log" | sed 's/^concurrent ingest: //')"
 
