@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use serde::Serialize;
+
 use hll_core::{Sketch, StorageType, StoredSketch};
 use pgrx::prelude::*;
 
@@ -148,6 +150,57 @@ fn hll_print(value: Hll<'_>) -> String {
         _ => {}
     }
     out
+}
+
+/// What `hll_info` reports about a sketch.
+#[derive(Serialize)]
+struct SketchInfo {
+    schema_version: u8,
+    representation: &'static str,
+    log2m: u8,
+    regwidth: u8,
+    expthresh: i64,
+    expthresh_effective: usize,
+    sparseon: bool,
+    registers: usize,
+    explicit_values: Option<usize>,
+    registers_set: Option<usize>,
+    size_bytes: usize,
+    cardinality: Option<f64>,
+    standard_error: Option<f64>,
+}
+
+/// Everything about a sketch as one `jsonb` document, for dashboards and debugging.
+#[pg_extern(immutable, parallel_safe)]
+fn hll_info(value: Hll<'_>) -> pgrx::JsonB {
+    let stored = value.stored();
+    let p = stored.params();
+    let sketch = Sketch::from_stored(&stored);
+    let (explicit_values, registers_set) = match stored.kind() {
+        StorageType::Explicit | StorageType::Empty => {
+            (Some(stored.explicit_values().count()), None)
+        }
+        StorageType::Sparse | StorageType::Full => {
+            (None, Some(p.m() - stored.histogram()[0] as usize))
+        }
+        StorageType::Undefined => (None, None),
+    };
+    let info = SketchInfo {
+        schema_version: value.bytes()[0] >> 4,
+        representation: stored.kind().name(),
+        log2m: p.log2m(),
+        regwidth: p.regwidth(),
+        expthresh: p.expthresh_value(),
+        expthresh_effective: p.explicit_threshold(),
+        sparseon: p.sparseon(),
+        registers: p.m(),
+        explicit_values,
+        registers_set,
+        size_bytes: value.bytes().len(),
+        cardinality: stored.cardinality(),
+        standard_error: sketch.relative_standard_error(),
+    };
+    pgrx::JsonB(serde_json::to_value(info).expect("plain fields serialize"))
 }
 
 /// Whether two sketches hold the same content with the same parameters.

@@ -62,3 +62,9 @@ SELECT sqlstate_of($$SELECT hll_cardinality('\x148b7f00'::bytea::hll)$$);
 SELECT proname, provolatile, proisstrict, proparallel FROM pg_proc
  WHERE proname LIKE 'hll%' AND proname NOT LIKE 'hll\_hash\_%'
  ORDER BY proname, pronargs;
+
+-- hll_info: everything about a sketch as jsonb.
+SELECT name, hll_info(h) FROM sketches ORDER BY hll_type(h);
+SELECT (hll_info(h) ->> 'representation') AS kind, (hll_info(h) ->> 'registers_set')::int AS set,
+       (hll_info(h) ->> 'size_bytes')::int AS bytes
+FROM sketches WHERE name IN ('sparse', 'full') ORDER BY name;
