@@ -71,3 +71,48 @@ SELECT (SELECT array_agg(h::text) FROM copied) = (SELECT array_agg(h::text) FROM
 SELECT 42::hll_hashval, (-1)::integer::hll_hashval, 9223372036854775807::hll_hashval;
 SELECT 42::hll_hashval = 42::bigint::hll_hashval AS eq, 42::hll_hashval <> 43::hll_hashval AS ne;
 SELECT hll_hashval(7), hll_hashval(7)::bigint;
+
+-- Random and mutated bytes never crash the server: every value is either accepted
+-- (and then usable) or refused with a clean error.
+SELECT setseed(0.42);
+DO $$
+DECLARE
+    good bytea[] := ARRAY[
+        hll_empty()::bytea,
+        (SELECT hll_add_agg(hll_hash_integer(i)) FROM generate_series(1, 50) i)::bytea,
+        (SELECT hll_add_agg(hll_hash_integer(i), 8, 6, 0) FROM generate_series(1, 20) i)::bytea,
+        (SELECT hll_add_agg(hll_hash_integer(i), 6, 4) FROM generate_series(1, 5000) i)::bytea];
+    b bytea;
+    accepted int := 0;
+    refused int := 0;
+    pos int;
+BEGIN
+    FOR i IN 1..4000 LOOP
+        IF i % 2 = 0 THEN
+            -- a plausible header (version 1, any type, any parameters) and random body
+            b := decode(repeat('00', 3 + (random() * 40)::int), 'hex');
+            b := set_byte(b, 0, 16 + (random() * 5)::int);
+            FOR j IN 1..length(b) - 1 LOOP
+                b := set_byte(b, j, (random() * 255)::int);
+            END LOOP;
+            b := set_byte(b, 2, get_byte(b, 2) & 127);
+        ELSE
+            -- one valid value with a flipped byte or a truncation
+            b := good[1 + (i / 2) % 4];
+            pos := (random() * (length(b) - 1))::int;
+            IF random() < 0.5 THEN
+                b := set_byte(b, pos, (get_byte(b, pos) # (1 + (random() * 254)::int)));
+            ELSE
+                b := substring(b FROM 1 FOR pos);
+            END IF;
+        END IF;
+        BEGIN
+            PERFORM hll_cardinality(b::hll), hll_print(b::hll), hll_union(b::hll, b::hll);
+            accepted := accepted + 1;
+        EXCEPTION WHEN data_corrupted OR invalid_parameter_value THEN
+            refused := refused + 1;
+        END;
+    END LOOP;
+    RAISE NOTICE 'random inputs: % handled (% accepted, % refused)', accepted + refused,
+        CASE WHEN accepted > 0 THEN 'some' ELSE 'none' END, CASE WHEN refused > 0 THEN 'some' ELSE 'none' END;
+END $$;
