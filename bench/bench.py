@@ -108,6 +108,7 @@ def time_group(specs, runs, timeout=None):
     that load from other processes falls on all of them alike. Returns key -> Timing,
     or key -> a string saying why there is none (error, timeout)."""
     res, live = {}, {}
+    note_build()
     for key, db, query, settings, capture in specs:
         pre = list(settings) + ([f"SET statement_timeout = '{timeout}s'"] if timeout else [])
         s = Session(db, pre)
@@ -128,6 +129,7 @@ def time_group(specs, runs, timeout=None):
                 times.append(float(s.run(f"SELECT times[1] FROM bench_time({lit(query)}, 1, 0)")[0]))
             except SqlError as e:
                 res[key] = why(e, timeout)
+    note_build()
     for key, (s, query, value, times) in live.items():
         s.close()
         if key not in res:
@@ -214,6 +216,15 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+SEEN_BUILDS = []  # md5 of the installed library, each time a group of queries starts or ends
+
+
+def note_build():
+    digest = so_id().split(",")[0]
+    if digest not in SEEN_BUILDS:
+        SEEN_BUILDS.append(digest)
+
+
 def so_id():
     try:
         with open(SO, "rb") as f:
@@ -255,6 +266,7 @@ def main():
     ap.add_argument("--users", type=int)
     ap.add_argument("--server-log")
     ap.add_argument("--setup-seconds", type=int, default=0)
+    ap.add_argument("--load-start", default="")
     ap.add_argument("--out-dir", default="bench/results")
     a = ap.parse_args()
     K = a.runs
@@ -379,15 +391,19 @@ def main():
       "shared_buffers 8GB (all tables prewarmed), jit off, work_mem 4MB unless stated, serial unless stated")
     w(f"- extensions: hyperloglog {ext_ours} (library {so_before}; repository at `{git_head()}`), postgresql-hll {ext_peer} "
       f"(SQL version; package postgresql-15-hll {peer_pkg})")
-    if so_after != so_before:
-        w(f"- **the hyperloglog library was reinstalled during the run** (now {so_after}): results mix two builds")
+    if len(SEEN_BUILDS) > 1:
+        w(f"- **the hyperloglog library changed during the run** ({', '.join(SEEN_BUILDS)}; now {so_after}): "
+          "results mix builds")
+    elif so_after != so_before:
+        w(f"- the hyperloglog library was reinstalled during the run with the same bytes (now {so_after})")
     w(f"- data: events {table_mb.split('|')[0]} MB; {n_sk:,} stored sketches ({int(sk['ours'][0][1]):,} FULL log2m 11 "
       f"here, {int(sk['peer'][0][1]):,} in the peer's database, same bytes, avg column size "
       f"{float(sk['ours'][0][2]):.0f} B: in line, uncompressed) and {n_sk10:,} for query 9 "
       f"({int(sk['ours'][1][1]):,} FULL, toast table {table_mb.split('|')[3]} bytes)")
-    w(f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after}; "
+    w(f"- load average (1, 5, 15 min) at the start, before the setup: {a.load_start or '?'}; "
+      f"before the queries: {load_before}; after: {load_after}; "
       f"setup (data, sketches, prewarm) {a.setup_seconds} s, queries {(finished - started).seconds} s")
-    if max(float(load_before.split()[0]), float(load_after.split()[0])) > 0.5:
+    if max(float(x.split()[0]) for x in (a.load_start or "0", load_before, load_after)) > 0.5:
         w(f"- **note: another process was using CPU during the run (load above 0.5 on {ncpu} cores): "
           "times are noisy; compare the ratios, which come from the same run**")
     w("- timing: server side, `clock_timestamp()` around `EXECUTE` in a PL/pgSQL function (rows are "

@@ -32,6 +32,7 @@ LOCK=/tmp/hll-install.lock
 q() { flock -s "$LOCK" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 step() { printf '==> %s\n' "$*" >&2; }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 dir=/tmp/hll-bench-$$
 trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
 # Table and stored sketches fit in shared buffers; serial plans unless a query asks.
@@ -62,5 +63,5 @@ setup=$(($(date +%s) - start))
 step "setup took $setup s"
 
 python3 bench/bench.py --runs "$runs" --mode "$mode" --rows "$rows" --users "$users" \
-    --server-log "$dir/server.log" --setup-seconds "$setup" --out-dir bench/results
+    --server-log "$dir/server.log" --setup-seconds "$setup" --load-start "$load_start" --out-dir bench/results
 step "total $(($(date +%s) - start)) s"
