@@ -131,13 +131,24 @@ impl TypeInfo {
     /// # Safety
     /// `fcinfo` must be a valid call whose argument `arg` is polymorphic, and no other
     /// code may use this call site's `fn_extra`.
+    #[inline(always)]
     pub unsafe fn of_argument(fcinfo: pg_sys::FunctionCallInfo, arg: i32) -> TypeInfo {
         unsafe {
-            let flinfo = (*fcinfo).flinfo;
-            let cached = (*flinfo).fn_extra.cast::<TypeInfo>();
-            if !cached.is_null() {
-                return *cached;
+            let cached = (*(*fcinfo).flinfo).fn_extra.cast::<TypeInfo>();
+            if cached.is_null() {
+                Self::look_up(fcinfo, arg)
+            } else {
+                *cached
             }
+        }
+    }
+
+    /// The catalog lookup behind [`TypeInfo::of_argument`], once per call site.
+    #[cold]
+    #[inline(never)]
+    unsafe fn look_up(fcinfo: pg_sys::FunctionCallInfo, arg: i32) -> TypeInfo {
+        unsafe {
+            let flinfo = (*fcinfo).flinfo;
             let typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
             if typoid == pg_sys::InvalidOid {
                 error(
@@ -165,7 +176,7 @@ impl TypeInfo {
     ///
     /// # Safety
     /// `datum` must be a value of the type this information describes.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn hash(&self, datum: pg_sys::Datum, seed: i64) -> u64 {
         let raw = datum.value() as u64;
         if self.integer {
