@@ -26,6 +26,10 @@ cargo test -p hll-core --release 2>&1 | tee /tmp/hyperloglog-core-tests.log | gr
 core_passed=$(grep -Eo '[0-9]+ passed' /tmp/hyperloglog-core-tests.log | awk '{s += $1} END {print s}')
 record "core tests" "$core_passed passed"
 
+step "accuracy suite, quick mode (the full study: docs/accuracy)"
+cargo run -q -p hll-core --release --example accuracy -- --quick | tee /tmp/hyperloglog-accuracy.log | tail -3
+record "accuracy" "$(tail -1 /tmp/hyperloglog-accuracy.log | sed 's/^accuracy: //')"
+
 step "build and install the extension (release)"
 cargo pgrx install --release --pg-config "$PG_BIN/pg_config" >/tmp/hyperloglog-install.log 2>&1 ||
     { tail -30 /tmp/hyperloglog-install.log; exit 1; }
@@ -82,6 +86,7 @@ step "summary"
 printf '  %s\n' "${results[@]}"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+'; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
+    $(passed_in /tmp/hyperloglog-accuracy.log) +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"
