@@ -55,9 +55,4 @@ impl DenseRegisters {
     pub fn filled(&self) -> usize {
         self.registers.iter().filter(|&&r| r != 0).count()
     }
-
-    /// Bytes of heap memory in use.
-    pub fn heap_bytes(&self) -> usize {
-        self.registers.len()
-    }
 }

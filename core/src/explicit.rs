@@ -63,15 +63,6 @@ impl ExplicitSet {
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         self.values.iter().map(|&v| v as u64)
     }
-
-    /// Bytes of heap memory in use.
-    pub fn heap_bytes(&self) -> usize {
-        if self.values.spilled() {
-            self.values.capacity() * std::mem::size_of::<i64>()
-        } else {
-            0
-        }
-    }
 }
 
 #[cfg(test)]

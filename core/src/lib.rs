@@ -482,14 +482,4 @@ impl Sketch {
             }
         }
     }
-
-    /// Bytes of heap memory the content uses.
-    pub fn heap_bytes(&self) -> usize {
-        match &self.repr {
-            Repr::Undefined | Repr::Empty => 0,
-            Repr::Explicit(e) => e.heap_bytes(),
-            Repr::Sparse(s) => s.heap_bytes(),
-            Repr::Dense(d) => d.heap_bytes(),
-        }
-    }
 }

@@ -53,11 +53,6 @@ impl SparseRegisters {
     pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.words.iter().map(|&w| (w >> 8, w as u8))
     }
-
-    /// Bytes of heap memory in use.
-    pub fn heap_bytes(&self) -> usize {
-        self.words.capacity() * std::mem::size_of::<u32>()
-    }
 }
 
 #[cfg(test)]
