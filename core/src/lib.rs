@@ -29,6 +29,7 @@
 //! [`explicit`], [`sparse`], [`dense`] (the in-memory forms), [`estimate`],
 //! [`storage`] (the byte format), [`error`].
 
+pub mod classic;
 pub mod confidence;
 pub mod dense;
 pub mod error;
@@ -37,11 +38,13 @@ pub mod explicit;
 pub mod fold;
 pub mod hash;
 pub mod intersection;
+pub mod murmur3;
 mod packing;
 pub mod params;
 pub mod sparse;
 pub mod storage;
 
+pub use classic::Estimator;
 pub use dense::DenseRegisters;
 pub use error::Error;
 pub use explicit::ExplicitSet;
@@ -327,14 +330,20 @@ impl Sketch {
             Repr::Undefined => StorageType::Undefined,
             Repr::Empty => StorageType::Empty,
             Repr::Explicit(_) => StorageType::Explicit,
-            Repr::Sparse(s) if self.params.writes_sparse(s.len()) => StorageType::Sparse,
-            Repr::Dense(d) if self.params.writes_sparse(d.filled()) => StorageType::Sparse,
+            Repr::Sparse(s) if self.params.writes_sparse(s.len(), None) => StorageType::Sparse,
+            Repr::Dense(d) if self.params.writes_sparse(d.filled(), None) => StorageType::Sparse,
             Repr::Sparse(_) | Repr::Dense(_) => StorageType::Full,
         }
     }
 
     /// Appends the storage-format bytes to `out`.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
+        self.encode_into_with(out, None);
+    }
+
+    /// [`Sketch::encode_into`] with postgresql-hll's `max_sparse` rule: at most that
+    /// many filled registers are written SPARSE (`None`: SPARSE while it is smaller).
+    pub fn encode_into_with(&self, out: &mut Vec<u8>, max_sparse: Option<usize>) {
         let p = &self.params;
         match &self.repr {
             Repr::Undefined => storage::write_header(out, StorageType::Undefined, p),
@@ -346,7 +355,9 @@ impl Sketch {
                     out.extend_from_slice(&h.to_be_bytes());
                 }
             }
-            Repr::Sparse(s) => storage::write_registers(out, p, s.len(), s.iter(), None),
+            Repr::Sparse(s) => {
+                storage::write_registers(out, p, s.len(), s.iter(), None, max_sparse)
+            }
             Repr::Dense(d) => {
                 let regs = d.registers();
                 let nonzero = regs
@@ -354,15 +365,20 @@ impl Sketch {
                     .enumerate()
                     .filter(|(_, &v)| v != 0)
                     .map(|(i, &v)| (i as u32, v));
-                storage::write_registers(out, p, d.filled(), nonzero, Some(regs));
+                storage::write_registers(out, p, d.filled(), nonzero, Some(regs), max_sparse);
             }
         }
     }
 
     /// The storage-format bytes.
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_with(None)
+    }
+
+    /// The storage-format bytes with a `max_sparse` rule ([`Sketch::encode_into_with`]).
+    pub fn encode_with(&self, max_sparse: Option<usize>) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.encoded_len_hint());
-        self.encode_into(&mut out);
+        self.encode_into_with(&mut out, max_sparse);
         out
     }
 
@@ -377,12 +393,18 @@ impl Sketch {
 
     /// Estimated distinct count: exact for EMPTY and EXPLICIT, `None` when UNDEFINED.
     pub fn cardinality(&self) -> Option<f64> {
+        self.cardinality_with(Estimator::Improved)
+    }
+
+    /// [`Sketch::cardinality`] by the chosen estimator (it matters only in register
+    /// form).
+    pub fn cardinality_with(&self, estimator: Estimator) -> Option<f64> {
         match &self.repr {
             Repr::Undefined => None,
             Repr::Empty => Some(0.0),
             Repr::Explicit(e) => Some(e.len() as f64),
             Repr::Sparse(_) | Repr::Dense(_) => {
-                Some(estimate::estimate(&self.histogram(), &self.params))
+                Some(estimator.estimate(&self.histogram(), &self.params))
             }
         }
     }

@@ -197,9 +197,15 @@ impl Params {
         usize::from(self.log2m) + usize::from(self.regwidth)
     }
 
-    /// Whether registers with `filled` non-zero entries are written as SPARSE.
-    pub fn writes_sparse(&self, filled: usize) -> bool {
-        self.sparseon && filled * self.sparse_word_bits() < self.m() * usize::from(self.regwidth)
+    /// Whether registers with `filled` non-zero entries are written as SPARSE: while
+    /// that is smaller than FULL, or, with a `max_sparse` limit (postgresql-hll's
+    /// `hll_set_max_sparse`), while at most that many registers are filled.
+    pub fn writes_sparse(&self, filled: usize, max_sparse: Option<usize>) -> bool {
+        self.sparseon
+            && match max_sparse {
+                None => filled * self.sparse_word_bits() < self.m() * usize::from(self.regwidth),
+                Some(limit) => filled <= limit,
+            }
     }
 }
 
@@ -286,8 +292,10 @@ mod tests {
     fn sparse_rule_is_strict() {
         let p = Params::default();
         // 2048 * 5 = 10240 bits; words are 16 bits: 639 words fit, 640 do not.
-        assert!(p.writes_sparse(639));
-        assert!(!p.writes_sparse(640));
-        assert!(!Params::new(11, 5, -1, 0).unwrap().writes_sparse(1));
+        assert!(p.writes_sparse(639, None));
+        assert!(!p.writes_sparse(640, None));
+        assert!(!Params::new(11, 5, -1, 0).unwrap().writes_sparse(1, None));
+        assert!(p.writes_sparse(10, Some(10)));
+        assert!(!p.writes_sparse(11, Some(10)));
     }
 }

@@ -13,8 +13,9 @@
 //! [`StoredSketch::parse`] checks everything before any other code looks at the body,
 //! allocates nothing, and never reads past the slice; its accessors then trust the body.
 
+use crate::classic::Estimator;
 use crate::error::Error;
-use crate::estimate::{self, Histogram};
+use crate::estimate::Histogram;
 use crate::packing::{self, BitReader, BitWriter};
 use crate::params::Params;
 
@@ -185,12 +186,18 @@ impl<'a> StoredSketch<'a> {
 
     /// Estimated distinct count, exact for EXPLICIT, `None` for UNDEFINED.
     pub fn cardinality(&self) -> Option<f64> {
+        self.cardinality_with(Estimator::Improved)
+    }
+
+    /// [`StoredSketch::cardinality`] by the chosen estimator (it matters only in
+    /// register form).
+    pub fn cardinality_with(&self, estimator: Estimator) -> Option<f64> {
         match self.kind {
             StorageType::Undefined => None,
             StorageType::Empty => Some(0.0),
             StorageType::Explicit => Some((self.body.len() / 8) as f64),
             StorageType::Sparse | StorageType::Full => {
-                Some(estimate::estimate(&self.histogram(), &self.params))
+                Some(estimator.estimate(&self.histogram(), &self.params))
             }
         }
     }
@@ -296,10 +303,11 @@ pub(crate) fn write_registers<I>(
     filled: usize,
     nonzero: I,
     dense: Option<&[u8]>,
+    max_sparse: Option<usize>,
 ) where
     I: Iterator<Item = (u32, u8)>,
 {
-    if params.writes_sparse(filled) {
+    if params.writes_sparse(filled, max_sparse) {
         write_header(out, StorageType::Sparse, params);
         let word_bits = params.sparse_word_bits() as u32;
         let regwidth = u32::from(params.regwidth());
