@@ -17,7 +17,7 @@ use pgrx::prelude::*;
 
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
-use crate::hashing::TypeInfo;
+use crate::hashing::{Family, TypeInfo};
 use crate::settings;
 use crate::sqlstate::{check, error, Origin};
 
@@ -178,7 +178,7 @@ pub unsafe extern "C-unwind" fn hll_sketch_trans(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let info = TypeInfo::of_argument(fcinfo, 1);
+        let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
         add_transition(fcinfo, |value| info.hash(value, 0))
     })
 }
@@ -285,7 +285,10 @@ pub unsafe extern "C-unwind" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo
         let count = if state.is_null() {
             0.0
         } else {
-            (*state).sketch.cardinality().unwrap_or(0.0)
+            (*state)
+                .sketch
+                .cardinality_with(settings::estimator())
+                .unwrap_or(0.0)
         };
         pg_sys::Datum::from(count.round() as i64)
     })

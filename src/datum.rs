@@ -90,7 +90,7 @@ impl Hll<'static> {
 
     /// The storage-format bytes of a sketch as a new varlena.
     pub fn from_sketch(sketch: &Sketch) -> Self {
-        Hll::from_bytes(&sketch.encode())
+        Hll::from_bytes(&sketch.encode_with(crate::settings::max_sparse()))
     }
 
     /// The varlena pointer as a datum, for code that returns raw datums.

@@ -24,7 +24,9 @@ v1_function_info!(pg_finfo_hll_cardinality);
 pub unsafe extern "C-unwind" fn hll_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytes = varlena_bytes(strict_arg(fcinfo, 0));
-        match check(StoredSketch::parse(bytes), Origin::Stored).cardinality() {
+        match check(StoredSketch::parse(bytes), Origin::Stored)
+            .cardinality_with(settings::estimator())
+        {
             Some(n) => float8(n),
             None => return_null(fcinfo),
         }
@@ -197,7 +199,7 @@ fn hll_info(value: Hll<'_>) -> pgrx::JsonB {
         explicit_values,
         registers_set,
         size_bytes: value.bytes().len(),
-        cardinality: stored.cardinality(),
+        cardinality: stored.cardinality_with(settings::estimator()),
         standard_error: sketch.relative_standard_error(),
     };
     pgrx::JsonB(serde_json::to_value(info).expect("plain fields serialize"))

@@ -1,4 +1,7 @@
-//! `hll_hash_*`: values to `hll_hashval`, by the byte rules of `hll_core::hash`.
+//! `hll_hash_*`: values to `hll_hashval`, by the byte rules of `hll_core::hash` (xxh3,
+//! the `hyperloglog` extension's family) or `hll_core::murmur3` (postgresql-hll's
+//! family: the compatible `hll` extension's `hll_hash_*`, and `hll_murmur3_hash_*` in
+//! `hyperloglog`).
 //!
 //! These run once per row, so they use the raw calling convention ([`crate::fmgr`]).
 //! `hll_hash_any` hashes a value of any type by the same rules as the typed functions,
@@ -7,7 +10,7 @@
 
 use core::ffi::{c_char, CStr};
 
-use hll_core::hash;
+use hll_core::{hash, murmur3};
 use pgrx::prelude::*;
 
 use crate::datum::varlena_bytes;
@@ -21,6 +24,12 @@ v1_function_info!(
     pg_finfo_hll_hash_bigint,
     pg_finfo_hll_hash_bytes,
     pg_finfo_hll_hash_any,
+    pg_finfo_hll_murmur3_hash_any,
+    pg_finfo_hll_hash_1byte,
+    pg_finfo_hll_hash_2byte,
+    pg_finfo_hll_hash_4byte,
+    pg_finfo_hll_hash_8byte,
+    pg_finfo_hll_hash_varlena,
 );
 
 /// The seed argument (an `integer`) of a hash function.
@@ -103,25 +112,143 @@ pub unsafe extern "C-unwind" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo)
     })
 }
 
-/// `hll_hash_any(anyelement, integer) -> hll_hashval`.
+/// `hll_hash_any(anyelement, integer) -> hll_hashval`: xxh3 when the function belongs
+/// to the `hyperloglog` extension, postgresql-hll's murmur3 dispatch when it belongs to
+/// `hll` (which names this symbol in its catalog, even one postgresql-hll wrote).
 ///
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with a polymorphic first argument.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_hash_any(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let info = TypeInfo::of_argument(fcinfo, 0);
+        let info = TypeInfo::of_argument(fcinfo, 0, Family::ByOwner);
         hashval(info.hash(strict_arg(fcinfo, 0), seed(fcinfo)))
     })
+}
+
+/// `hll_murmur3_hash_any(anyelement, integer) -> hll_hashval`: postgresql-hll's
+/// `hll_hash_any`, in the `hyperloglog` extension.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with a polymorphic first argument.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_murmur3_hash_any(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let info = TypeInfo::of_argument(fcinfo, 0, Family::Murmur3);
+        hashval(info.hash(strict_arg(fcinfo, 0), seed(fcinfo)))
+    })
+}
+
+/// The seed argument of a murmur3 hash: postgresql-hll warns about negative seeds
+/// (they work, as their unsigned bits), and so do we.
+#[inline(always)]
+unsafe fn murmur3_seed(fcinfo: pg_sys::FunctionCallInfo) -> i32 {
+    let seed = unsafe { strict_arg(fcinfo, 1).value() as i32 };
+    if seed < 0 {
+        warn_negative_seed();
+    }
+    seed
+}
+
+#[cold]
+#[inline(never)]
+fn warn_negative_seed() {
+    ereport!(
+        PgLogLevel::WARNING,
+        PgSqlErrorCode::ERRCODE_WARNING,
+        "negative seed values not compatible"
+    );
+}
+
+/// `hll_hash_1byte(boolean, integer)`: postgresql-hll's `hll_hash_boolean`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_1byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as u8;
+        hashval(murmur3::hash_bytes(&[value], murmur3_seed(fcinfo)))
+    })
+}
+
+/// `hll_hash_2byte(smallint, integer)`: postgresql-hll's `hll_hash_smallint`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_2byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i16;
+        hashval(murmur3::hash_smallint(value, murmur3_seed(fcinfo)))
+    })
+}
+
+/// `hll_hash_4byte(integer, integer)`: postgresql-hll's `hll_hash_integer`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_4byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i32;
+        hashval(murmur3::hash_integer(value, murmur3_seed(fcinfo)))
+    })
+}
+
+/// `hll_hash_8byte(bigint, integer)`: postgresql-hll's `hll_hash_bigint`.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function with two arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_8byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let value = strict_arg(fcinfo, 0).value() as i64;
+        hashval(murmur3::hash_bigint(value, murmur3_seed(fcinfo)))
+    })
+}
+
+/// `hll_hash_varlena(text or bytea, integer)`: postgresql-hll's `hll_hash_text` and
+/// `hll_hash_bytea`, over the data bytes.
+///
+/// # Safety
+/// Called by PostgreSQL as a STRICT function whose first argument is a varlena.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn hll_hash_varlena(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    guarded(|| unsafe {
+        let bytes = varlena_bytes(strict_arg(fcinfo, 0));
+        hashval(murmur3::hash_bytes(bytes, murmur3_seed(fcinfo)))
+    })
+}
+
+/// Which hash family a call site uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// xxh3 by `hll_core::hash`'s byte rules.
+    Xxh3,
+    /// postgresql-hll's murmur3 dispatch.
+    Murmur3,
+    /// Decided once per call site: murmur3 when the function belongs to the `hll`
+    /// extension, xxh3 otherwise.
+    ByOwner,
 }
 
 /// How to find the bytes of a value of one type.
 #[derive(Clone, Copy)]
 pub struct TypeInfo {
-    /// Integers of any width hash by value.
+    /// [`Family::Xxh3`] or [`Family::Murmur3`], never `ByOwner`.
+    family: Family,
+    /// Integers of any width hash by value (xxh3 only).
     integer: bool,
     typlen: i16,
     typbyval: bool,
+    /// The type's binary output function, which murmur3 hashes fixed-length types
+    /// other than 1, 2, 4 and 8 bytes through, as postgresql-hll does.
+    send: pg_sys::Oid,
 }
 
 impl TypeInfo {
@@ -132,11 +259,15 @@ impl TypeInfo {
     /// `fcinfo` must be a valid call whose argument `arg` is polymorphic, and no other
     /// code may use this call site's `fn_extra`.
     #[inline(always)]
-    pub unsafe fn of_argument(fcinfo: pg_sys::FunctionCallInfo, arg: i32) -> TypeInfo {
+    pub unsafe fn of_argument(
+        fcinfo: pg_sys::FunctionCallInfo,
+        arg: i32,
+        family: Family,
+    ) -> TypeInfo {
         unsafe {
             let cached = (*(*fcinfo).flinfo).fn_extra.cast::<TypeInfo>();
             if cached.is_null() {
-                Self::look_up(fcinfo, arg)
+                Self::look_up(fcinfo, arg, family)
             } else {
                 *cached
             }
@@ -146,7 +277,7 @@ impl TypeInfo {
     /// The catalog lookup behind [`TypeInfo::of_argument`], once per call site.
     #[cold]
     #[inline(never)]
-    unsafe fn look_up(fcinfo: pg_sys::FunctionCallInfo, arg: i32) -> TypeInfo {
+    unsafe fn look_up(fcinfo: pg_sys::FunctionCallInfo, arg: i32, family: Family) -> TypeInfo {
         unsafe {
             let flinfo = (*fcinfo).flinfo;
             let typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
@@ -159,10 +290,22 @@ impl TypeInfo {
             let mut typlen: i16 = 0;
             let mut typbyval = false;
             pg_sys::get_typlenbyval(typoid, &mut typlen, &mut typbyval);
+            let mut send = pg_sys::InvalidOid;
+            if typlen > 0 && !matches!(typlen, 1 | 2 | 4 | 8) {
+                let mut is_varlena = false;
+                pg_sys::getTypeBinaryOutputInfo(typoid, &mut send, &mut is_varlena);
+            }
+            let family = match family {
+                Family::ByOwner if owned_by_hll_extension((*flinfo).fn_oid) => Family::Murmur3,
+                Family::ByOwner => Family::Xxh3,
+                f => f,
+            };
             let info = TypeInfo {
+                family,
                 integer: [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID].contains(&typoid),
                 typlen,
                 typbyval,
+                send,
             };
             let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<TypeInfo>())
                 .cast::<TypeInfo>();
@@ -178,6 +321,9 @@ impl TypeInfo {
     /// `datum` must be a value of the type this information describes.
     #[inline(always)]
     pub unsafe fn hash(&self, datum: pg_sys::Datum, seed: i64) -> u64 {
+        if self.family == Family::Murmur3 {
+            return unsafe { self.murmur3_hash(datum, seed as i32) };
+        }
         let raw = datum.value() as u64;
         if self.integer {
             // Sign-extend from the type's width so every integer type hashes by value.
@@ -196,6 +342,52 @@ impl TypeInfo {
             }
         };
         hash::hash_bytes(bytes, seed)
+    }
+}
+
+impl TypeInfo {
+    /// postgresql-hll's `hll_hash_any`: 1, 2, 4 and 8-byte values by their bytes at
+    /// their width, variable-length values by their data bytes, other fixed-length
+    /// values by the bytes of their binary output function. Two deliberate differences:
+    /// an 8-byte type passed by reference hashes its bytes (the peer hashes the
+    /// pointer), and a cstring hashes its characters (the peer reads it as a varlena).
+    unsafe fn murmur3_hash(&self, datum: pg_sys::Datum, seed: i32) -> u64 {
+        if seed < 0 {
+            warn_negative_seed();
+        }
+        let raw = datum.value() as u64;
+        unsafe {
+            match (self.typlen, self.typbyval) {
+                (1 | 2 | 4 | 8, true) => {
+                    murmur3::hash_bytes(&raw.to_le_bytes()[..self.typlen as usize], seed)
+                }
+                (8, false) => murmur3::hash_bytes(
+                    std::slice::from_raw_parts(datum.cast_mut_ptr::<u8>(), 8),
+                    seed,
+                ),
+                (-1, _) => murmur3::hash_bytes(varlena_bytes(datum), seed),
+                (-2, _) => murmur3::hash_bytes(
+                    CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes(),
+                    seed,
+                ),
+                _ => {
+                    let sent = pg_sys::OidSendFunctionCall(self.send, datum);
+                    murmur3::hash_bytes(varlena_bytes(pg_sys::Datum::from(sent)), seed)
+                }
+            }
+        }
+    }
+}
+
+/// Whether function `fn_oid` belongs to the extension named `hll`.
+unsafe fn owned_by_hll_extension(fn_oid: pg_sys::Oid) -> bool {
+    unsafe {
+        let extension = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, fn_oid);
+        if extension == pg_sys::InvalidOid {
+            return false;
+        }
+        let name = pg_sys::get_extension_name(extension);
+        !name.is_null() && CStr::from_ptr(name).to_bytes() == b"hll"
     }
 }
 

@@ -1,11 +1,16 @@
-//! Default sketch parameters as real settings (`hyperloglog.default_*`).
+//! The extension's settings: default sketch parameters (`hyperloglog.default_*`), the
+//! SPARSE size limit (`hyperloglog.max_sparse`), the estimator
+//! (`hyperloglog.estimator`), and postgresql-hll's `hll.force_groupagg`.
 //!
 //! They are ordinary user settings: `SET`, `SET LOCAL` and `ALTER ROLE ... SET` work,
 //! they roll back with the transaction, and parallel workers inherit them.
+//! postgresql-hll's setter functions (`hll_set_defaults`, `hll_set_max_sparse`) are
+//! built on them ([`crate::compat::setters`]).
 
 use hll_core::params::{MAX_EXPTHRESH, MAX_LOG2M, MAX_REGWIDTH, MIN_LOG2M, MIN_REGWIDTH};
-use hll_core::Params;
+use hll_core::{Estimator, Params};
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::PostgresGucEnum;
 
 use crate::sqlstate::{check, Origin};
 
@@ -13,11 +18,35 @@ static DEFAULT_LOG2M: GucSetting<i32> = GucSetting::<i32>::new(11);
 static DEFAULT_REGWIDTH: GucSetting<i32> = GucSetting::<i32>::new(5);
 static DEFAULT_EXPTHRESH: GucSetting<i32> = GucSetting::<i32>::new(-1);
 static DEFAULT_SPARSEON: GucSetting<bool> = GucSetting::<bool>::new(true);
+static MAX_SPARSE: GucSetting<i32> = GucSetting::<i32>::new(-1);
+static ESTIMATOR: GucSetting<EstimatorSetting> =
+    GucSetting::<EstimatorSetting>::new(EstimatorSetting::Improved);
+static FORCE_GROUPAGG: GucSetting<bool> = GucSetting::<bool>::new(false);
+
+/// The values of `hyperloglog.estimator`.
+#[derive(PostgresGucEnum, Clone, Copy, PartialEq, Eq, Debug)]
+enum EstimatorSetting {
+    #[name = c"improved"]
+    Improved,
+    #[name = c"classic"]
+    Classic,
+}
+
+/// Names of the settings, for code that sets them by name.
+pub const DEFAULT_LOG2M_NAME: &core::ffi::CStr = c"hyperloglog.default_log2m";
+/// See [`DEFAULT_LOG2M_NAME`].
+pub const DEFAULT_REGWIDTH_NAME: &core::ffi::CStr = c"hyperloglog.default_regwidth";
+/// See [`DEFAULT_LOG2M_NAME`].
+pub const DEFAULT_EXPTHRESH_NAME: &core::ffi::CStr = c"hyperloglog.default_expthresh";
+/// See [`DEFAULT_LOG2M_NAME`].
+pub const DEFAULT_SPARSEON_NAME: &core::ffi::CStr = c"hyperloglog.default_sparseon";
+/// See [`DEFAULT_LOG2M_NAME`].
+pub const MAX_SPARSE_NAME: &core::ffi::CStr = c"hyperloglog.max_sparse";
 
 /// Registers the settings; called once from `_PG_init`.
 pub fn register() {
     GucRegistry::define_int_guc(
-        c"hyperloglog.default_log2m",
+        DEFAULT_LOG2M_NAME,
         c"Default log2m (log2 of the number of registers) of new hll values.",
         c"Standard error is about 1.04 / sqrt(2^log2m).",
         &DEFAULT_LOG2M,
@@ -27,7 +56,7 @@ pub fn register() {
         GucFlags::default(),
     );
     GucRegistry::define_int_guc(
-        c"hyperloglog.default_regwidth",
+        DEFAULT_REGWIDTH_NAME,
         c"Default register width in bits of new hll values.",
         c"5 bits count up to about 2^31 * 2^log2m distinct values.",
         &DEFAULT_REGWIDTH,
@@ -37,7 +66,7 @@ pub fn register() {
         GucFlags::default(),
     );
     GucRegistry::define_int_guc(
-        c"hyperloglog.default_expthresh",
+        DEFAULT_EXPTHRESH_NAME,
         c"Default explicit threshold of new hll values.",
         c"-1 chooses automatically, 0 disables the exact form, else a power of two.",
         &DEFAULT_EXPTHRESH,
@@ -47,13 +76,70 @@ pub fn register() {
         GucFlags::default(),
     );
     GucRegistry::define_bool_guc(
-        c"hyperloglog.default_sparseon",
+        DEFAULT_SPARSEON_NAME,
         c"Whether new hll values may be written in the SPARSE form.",
         c"SPARSE stores only non-zero registers while that is smaller.",
         &DEFAULT_SPARSEON,
         GucContext::Userset,
         GucFlags::default(),
     );
+    GucRegistry::define_int_guc(
+        MAX_SPARSE_NAME,
+        c"Largest number of filled registers written in the SPARSE form (-1: while smaller).",
+        c"postgresql-hll's hll_set_max_sparse; -1 writes SPARSE while it is smaller than FULL.",
+        &MAX_SPARSE,
+        -1,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_enum_guc(
+        c"hyperloglog.estimator",
+        c"How hll_cardinality turns registers into a count: improved or classic.",
+        c"improved (Ertl) is more accurate; classic returns what postgresql-hll returns.",
+        &ESTIMATOR,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"hll.force_groupagg",
+        c"Plans queries that use hll aggregates with group aggregation, not hashing.",
+        c"postgresql-hll's setting, read by Citus; hll states here grow with their content.",
+        &FORCE_GROUPAGG,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+}
+
+/// The SPARSE limit of `hyperloglog.max_sparse` (`None`: SPARSE while smaller).
+#[inline]
+pub fn max_sparse() -> Option<usize> {
+    usize::try_from(MAX_SPARSE.get()).ok()
+}
+
+/// The estimator chosen by `hyperloglog.estimator`.
+#[inline]
+pub fn estimator() -> Estimator {
+    match ESTIMATOR.get() {
+        EstimatorSetting::Improved => Estimator::Improved,
+        EstimatorSetting::Classic => Estimator::Classic,
+    }
+}
+
+/// Whether `hll.force_groupagg` is on.
+pub fn force_groupagg() -> bool {
+    FORCE_GROUPAGG.get()
+}
+
+/// The current default parameters, as SQL integers (log2m, regwidth, expthresh,
+/// sparseon).
+pub fn defaults() -> (i32, i32, i64, i32) {
+    (
+        DEFAULT_LOG2M.get(),
+        DEFAULT_REGWIDTH.get(),
+        DEFAULT_EXPTHRESH.get().into(),
+        DEFAULT_SPARSEON.get().into(),
+    )
 }
 
 /// Parameters from explicit values where given, the settings elsewhere; raises 22023.

@@ -41,6 +41,8 @@ pub mod intersection;
 pub mod murmur3;
 mod packing;
 pub mod params;
+pub mod peer_params;
+pub mod peer_print;
 pub mod sparse;
 pub mod storage;
 
