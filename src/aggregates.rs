@@ -18,7 +18,7 @@ use pgrx::prelude::*;
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
 use crate::hashing::{Family, TypeInfo};
-use crate::settings;
+use crate::settings::{self, Dialect};
 use crate::sqlstate::{check, error, Origin};
 
 /// The aggregate state: a palloc'd block that owns its sketch.
@@ -76,7 +76,11 @@ unsafe fn return_state(fcinfo: pg_sys::FunctionCallInfo, state: *mut AggState) -
 }
 
 /// Parameters from the optional arguments `first..` of this call, settings elsewhere.
-unsafe fn params_from_args(fcinfo: pg_sys::FunctionCallInfo, first: usize) -> Params {
+unsafe fn params_from_args(
+    fcinfo: pg_sys::FunctionCallInfo,
+    first: usize,
+    dialect: Dialect,
+) -> Params {
     unsafe {
         let nargs = nargs(fcinfo);
         let get = |i: usize| {
@@ -84,7 +88,8 @@ unsafe fn params_from_args(fcinfo: pg_sys::FunctionCallInfo, first: usize) -> Pa
                 .then(|| arg(fcinfo, first + i))
                 .flatten()
         };
-        settings::params(
+        settings::params_for(
+            dialect,
             get(0).map(|d| d.value() as i32),
             get(1).map(|d| d.value() as i32),
             get(2).map(|d| d.value() as i64),
@@ -95,7 +100,7 @@ unsafe fn params_from_args(fcinfo: pg_sys::FunctionCallInfo, first: usize) -> Pa
 
 /// Parameters written as constants in the aggregate call, for a group with no rows.
 /// `None` when an argument is not a constant (its value is not known here).
-unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo) -> Option<Params> {
+unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo, dialect: Dialect) -> Option<Params> {
     unsafe {
         let aggref = pg_sys::AggGetAggref(fcinfo);
         if aggref.is_null() {
@@ -119,7 +124,8 @@ unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo) -> Option<Params>
             let constant = expr.cast::<pg_sys::Const>();
             *slot = (!(*constant).constisnull).then_some((*constant).constvalue);
         }
-        Some(settings::params(
+        Some(settings::params_for(
+            dialect,
             values[0].map(|d| d.value() as i32),
             values[1].map(|d| d.value() as i32),
             values[2].map(|d| d.value() as i64),
@@ -142,14 +148,15 @@ v1_function_info!(
 
 /// Adds the hash of argument 1 to the group's state, creating it on the first row.
 #[inline(always)]
-unsafe fn add_transition(
+pub(crate) unsafe fn add_transition(
     fcinfo: pg_sys::FunctionCallInfo,
+    dialect: Dialect,
     hash_of: impl FnOnce(pg_sys::Datum) -> u64,
 ) -> pg_sys::Datum {
     unsafe {
         let mut state = state_arg(fcinfo, 0);
         if state.is_null() {
-            let params = params_from_args(fcinfo, 2);
+            let params = params_from_args(fcinfo, 2, dialect);
             state = new_state(aggregate_context(fcinfo), Sketch::new(params));
         }
         if let Some(value) = arg(fcinfo, 1) {
@@ -165,7 +172,7 @@ unsafe fn add_transition(
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    guarded(|| unsafe { add_transition(fcinfo, |hash| hash.value() as u64) })
+    guarded(|| unsafe { add_transition(fcinfo, Dialect::Native, |hash| hash.value() as u64) })
 }
 
 /// `hll_sketch_trans(internal, anyelement [, ...])`: hashes the value as `hll_hash_any`
@@ -179,7 +186,7 @@ pub unsafe extern "C-unwind" fn hll_sketch_trans(
 ) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
-        add_transition(fcinfo, |value| info.hash(value, 0))
+        add_transition(fcinfo, Dialect::Native, |value| info.hash(value, 0))
     })
 }
 
@@ -262,16 +269,40 @@ pub unsafe extern "C-unwind" fn hll_agg_deserialize(
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    guarded(|| unsafe {
+    guarded(|| unsafe { sketch_final(fcinfo, Dialect::Native) })
+}
+
+/// The sketch of the state; with no state, an EMPTY sketch with the call's constant
+/// parameters, or NULL when they are not known here.
+pub(crate) unsafe fn sketch_final(
+    fcinfo: pg_sys::FunctionCallInfo,
+    dialect: Dialect,
+) -> pg_sys::Datum {
+    unsafe {
         let state = state_arg(fcinfo, 0);
         if !state.is_null() {
             return Hll::from_sketch(&(*state).sketch).into_raw_datum();
         }
-        match params_from_aggref(fcinfo) {
+        match params_from_aggref(fcinfo, dialect) {
             Some(params) => Hll::from_sketch(&Sketch::new(params)).into_raw_datum(),
             None => return_state(fcinfo, ptr::null_mut()),
         }
-    })
+    }
+}
+
+/// The cardinality of the state by the chosen estimator; 0 with no state.
+pub(crate) unsafe fn state_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> f64 {
+    unsafe {
+        let state = state_arg(fcinfo, 0);
+        if state.is_null() {
+            0.0
+        } else {
+            (*state)
+                .sketch
+                .cardinality_with(settings::estimator())
+                .unwrap_or(0.0)
+        }
+    }
 }
 
 /// `hll_count_final(internal) -> bigint`: the rounded cardinality, 0 for no rows.
@@ -280,18 +311,7 @@ pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) 
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    guarded(|| unsafe {
-        let state = state_arg(fcinfo, 0);
-        let count = if state.is_null() {
-            0.0
-        } else {
-            (*state)
-                .sketch
-                .cardinality_with(settings::estimator())
-                .unwrap_or(0.0)
-        };
-        pg_sys::Datum::from(count.round() as i64)
-    })
+    guarded(|| unsafe { pg_sys::Datum::from(state_cardinality(fcinfo).round() as i64) })
 }
 
 /// `hll_union_final(internal) -> hll`: NULL when no sketch was aggregated.

@@ -91,3 +91,40 @@ fn report_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
         })
     }
 }
+
+/// A `cstring` result: `text` copied into a palloc'd, NUL-terminated buffer.
+pub fn cstring(text: &[u8]) -> pg_sys::Datum {
+    // SAFETY: palloc returns `len + 1` writable bytes or raises an ERROR.
+    unsafe {
+        let p = pg_sys::palloc(text.len() + 1).cast::<u8>();
+        core::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len());
+        *p.add(text.len()) = 0;
+        pg_sys::Datum::from(p)
+    }
+}
+
+/// A composite result (a function with OUT parameters) holding `values`, none NULL.
+///
+/// # Safety
+/// `fcinfo` must be a valid call of a function whose result type is a row of
+/// `values.len()` columns of the types the datums have.
+pub unsafe fn record(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: &mut [pg_sys::Datum],
+) -> pg_sys::Datum {
+    unsafe {
+        let mut tupdesc: pg_sys::TupleDesc = core::ptr::null_mut();
+        if pg_sys::get_call_result_type(fcinfo, core::ptr::null_mut(), &mut tupdesc)
+            != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
+        {
+            crate::sqlstate::error(
+                pgrx::PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                "function returning record called in a context that cannot accept it",
+            );
+        }
+        let tupdesc = pg_sys::BlessTupleDesc(tupdesc);
+        let mut nulls = vec![false; values.len()];
+        let tuple = pg_sys::heap_form_tuple(tupdesc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data)
+    }
+}

@@ -233,7 +233,7 @@ CREATE OPERATOR || (LEFTARG = hll_hashval, RIGHTARG = hll, PROCEDURE = hll_add_r
 CREATE OPERATOR # (RIGHTARG = hll, PROCEDURE = hll_cardinality);
 CREATE OPERATOR = (
     LEFTARG = hll, RIGHTARG = hll, PROCEDURE = hll_eq,
-    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel
+    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
 );
 CREATE OPERATOR <> (
     LEFTARG = hll, RIGHTARG = hll, PROCEDURE = hll_ne,

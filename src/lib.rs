@@ -4,17 +4,20 @@
 //! the result; the algorithm, the storage format and the hashing live in `hll_core`.
 //! Modules: [`datum`] (Rust views of `hll` and `hll_hashval`), [`type_io`] (the types,
 //! their I/O, typmod and casts), [`hashing`] (`hll_hash_*`), [`functions`] (scalars and
-//! operators), [`statistics`] (error bounds, intersections, folding), [`aggregates`],
+//! operators), [`ordering`] (btree and hash operator classes), [`compat`] (the
+//! compatible `hll` extension's C functions), [`statistics`] (error bounds, intersections, folding), [`aggregates`],
 //! [`settings`] (`hyperloglog.default_*`), [`sqlstate`]
 //! (error codes).
 
 use pgrx::prelude::*;
 
 pub mod aggregates;
+pub mod compat;
 pub mod datum;
 pub mod fmgr;
 pub mod functions;
 pub mod hashing;
+pub mod ordering;
 pub mod settings;
 pub mod sqlstate;
 pub mod statistics;

@@ -8,6 +8,7 @@
 //! built on them ([`crate::compat::setters`]).
 
 use hll_core::params::{MAX_EXPTHRESH, MAX_LOG2M, MAX_REGWIDTH, MIN_LOG2M, MIN_REGWIDTH};
+use hll_core::peer_params::peer_params;
 use hll_core::{Estimator, Params};
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::PostgresGucEnum;
@@ -142,6 +143,16 @@ pub fn defaults() -> (i32, i32, i64, i32) {
     )
 }
 
+/// Whose parameter rules apply: this extension's, or postgresql-hll's (its ranges and
+/// messages, for the compatible `hll` extension).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `hyperloglog`: the storage format's full ranges.
+    Native,
+    /// `hll`: postgresql-hll's ranges and messages.
+    Peer,
+}
+
 /// Parameters from explicit values where given, the settings elsewhere; raises 22023.
 pub fn params(
     log2m: Option<i32>,
@@ -149,15 +160,28 @@ pub fn params(
     expthresh: Option<i64>,
     sparseon: Option<i32>,
 ) -> Params {
-    check(
-        Params::new(
-            log2m.unwrap_or_else(|| DEFAULT_LOG2M.get()).into(),
-            regwidth.unwrap_or_else(|| DEFAULT_REGWIDTH.get()).into(),
-            expthresh.unwrap_or_else(|| DEFAULT_EXPTHRESH.get().into()),
-            sparseon
-                .unwrap_or_else(|| DEFAULT_SPARSEON.get().into())
-                .into(),
-        ),
-        Origin::Stored,
-    )
+    params_for(Dialect::Native, log2m, regwidth, expthresh, sparseon)
+}
+
+/// [`params`] by the rules of `dialect`.
+pub fn params_for(
+    dialect: Dialect,
+    log2m: Option<i32>,
+    regwidth: Option<i32>,
+    expthresh: Option<i64>,
+    sparseon: Option<i32>,
+) -> Params {
+    let (log2m, regwidth, expthresh, sparseon) = (
+        log2m.unwrap_or_else(|| DEFAULT_LOG2M.get()).into(),
+        regwidth.unwrap_or_else(|| DEFAULT_REGWIDTH.get()).into(),
+        expthresh.unwrap_or_else(|| DEFAULT_EXPTHRESH.get().into()),
+        sparseon
+            .unwrap_or_else(|| DEFAULT_SPARSEON.get().into())
+            .into(),
+    );
+    let result = match dialect {
+        Dialect::Native => Params::new(log2m, regwidth, expthresh, sparseon),
+        Dialect::Peer => peer_params(log2m, regwidth, expthresh, sparseon),
+    };
+    check(result, Origin::Stored)
 }

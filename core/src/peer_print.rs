@@ -5,7 +5,7 @@
 //! EXPLICIT, 3 elements, nregs=2048, nbits=5, expthresh=-1(160), sparseon=1:
 //! 0: -8604791237420463362
 //! COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:
-//!     0:  1  0  0  0  1 ...
+//!    0:  1  0  0  0  1 ...
 //! ```
 //! SPARSE values print as COMPRESSED (the peer unpacks them), 32 registers a line.
 
@@ -48,7 +48,7 @@ pub fn peer_print(stored: &StoredSketch<'_>, registers: impl FnOnce() -> Vec<u8>
             let filled = regs.iter().filter(|&&r| r != 0).count();
             let _ = write!(out, "COMPRESSED, {filled} filled {params}:");
             for (row, chunk) in regs.chunks(32).enumerate() {
-                let _ = write!(out, "\n{:5}:", row * 32);
+                let _ = write!(out, "\n{:4}:", row * 32);
                 for r in chunk {
                     let _ = write!(out, " {r:2}");
                 }
@@ -94,7 +94,7 @@ mod tests {
         }
         assert_eq!(
             print(&sketch.encode()),
-            "COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:\n    0:  1  0  0  0  1  \
+            "COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:\n   0:  1  0  0  0  1  \
              0  0  0  0  0  0  0  0  0  0  0  1  0  2  2  0  0  0  0  5  0  0  1  0  0  1  1"
         );
     }

@@ -117,6 +117,11 @@ impl<'a> StoredSketch<'a> {
         Ok(stored)
     }
 
+    /// The schema version in the header (every valid value has version 1).
+    pub fn schema_version(&self) -> u8 {
+        SCHEMA_VERSION
+    }
+
     /// The parameters in the header.
     pub fn params(&self) -> Params {
         self.params
