@@ -196,10 +196,10 @@ fn hll_enforce_typmod(value: Hll<'_>, typmod: i32, _explicit: bool) -> Hll<'_> {
     value
 }
 
-/// Validates bytes and makes them an `hll`.
+/// Validates bytes and makes them an `hll`; bad bytes are the caller's input (22P03).
 #[pg_extern(immutable, parallel_safe)]
 fn hll_from_bytea(bytes: &[u8]) -> Hll<'static> {
-    check(StoredSketch::parse(bytes), Origin::Stored);
+    check(StoredSketch::parse(bytes), Origin::Binary);
     Hll::from_bytes(bytes)
 }
 

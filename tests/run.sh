@@ -2,7 +2,8 @@
 # Runs every test: formatting and lints, the pure-Rust core tests, the extension built
 # in release mode and installed, the SQL regression files and the analytics examples
 # (pg_regress) against a private cluster, concurrent ingest, the byte-for-byte check
-# against postgresql-hll, the scale-out test across four servers and the psycopg client.
+# against postgresql-hll, the compatible `hll` extension side by side with
+# postgresql-hll, the scale-out test across four servers and the psycopg client.
 # Usage: tests/run.sh            (as root on a fresh machine: installs what is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +75,10 @@ psql -X -q -d peer -c "CREATE EXTENSION hll"
 bash tests/peer_check.sh ours peer | tee "$work/peer.log"
 record "peer check" "$(tail -1 "$work/peer.log" | sed 's/^peer check: //')"
 
+step "the compatible hll extension beside postgresql-hll (tests/compat)"
+bash tests/compat/run.sh | tee "$work/compat.log"
+record "compat" "$(tail -1 "$work/compat.log" | sed 's/^compat: //')"
+
 step "scale-out: three shards and a postgres_fdw coordinator"
 bash tests/scale_out/run.sh | tee "$work/scale_out.log"
 record "scale-out" "$(tail -1 "$work/scale_out.log" | sed 's/^scale-out: //')"
@@ -87,6 +92,7 @@ printf '  %s\n' "${results[@]}"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+'; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
     $(passed_in /tmp/hyperloglog-accuracy.log) +
-    $(passed_in "$work/scale_out.log") + $(passed_in "$work/client.log")))
+    $(passed_in "$work/compat.log") + $(passed_in "$work/scale_out.log") +
+    $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"

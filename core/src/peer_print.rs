@@ -7,7 +7,8 @@
 //! COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:
 //!    0:  1  0  0  0  1 ...
 //! ```
-//! SPARSE values print as COMPRESSED (the peer unpacks them), 32 registers a line.
+//! Each value or register line ends with a space, as the peer writes it. SPARSE values
+//! print as COMPRESSED (the peer unpacks them), 32 registers a line.
 
 use std::fmt::Write;
 
@@ -40,7 +41,7 @@ pub fn peer_print(stored: &StoredSketch<'_>, registers: impl FnOnce() -> Vec<u8>
             let values: Vec<u64> = stored.explicit_values().collect();
             let _ = write!(out, "EXPLICIT, {} elements, {params}:", values.len());
             for (i, v) in values.iter().enumerate() {
-                let _ = write!(out, "\n{i}: {:>20}", *v as i64);
+                let _ = write!(out, "\n{i}: {:>20} ", *v as i64);
             }
         }
         StorageType::Sparse | StorageType::Full => {
@@ -48,9 +49,9 @@ pub fn peer_print(stored: &StoredSketch<'_>, registers: impl FnOnce() -> Vec<u8>
             let filled = regs.iter().filter(|&&r| r != 0).count();
             let _ = write!(out, "COMPRESSED, {filled} filled {params}:");
             for (row, chunk) in regs.chunks(32).enumerate() {
-                let _ = write!(out, "\n{:4}:", row * 32);
+                let _ = write!(out, "\n{:4}: ", row * 32);
                 for r in chunk {
-                    let _ = write!(out, " {r:2}");
+                    let _ = write!(out, "{r:2} ");
                 }
             }
         }
@@ -86,7 +87,7 @@ mod tests {
         assert_eq!(
             print(&explicit),
             "EXPLICIT, 3 elements, nregs=2048, nbits=5, expthresh=-1(160), sparseon=1:\n\
-             0: -8604791237420463362\n1: -2734554653617988768\n2:  5208657608173592891"
+             0: -8604791237420463362 \n1: -2734554653617988768 \n2:  5208657608173592891 "
         );
         let mut sketch = Sketch::new(Params::new(5, 5, 0, 1).unwrap());
         for x in 1..=10i32 {
@@ -95,7 +96,7 @@ mod tests {
         assert_eq!(
             print(&sketch.encode()),
             "COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:\n   0:  1  0  0  0  1  \
-             0  0  0  0  0  0  0  0  0  0  0  1  0  2  2  0  0  0  0  5  0  0  1  0  0  1  1"
+             0  0  0  0  0  0  0  0  0  0  0  1  0  2  2  0  0  0  0  5  0  0  1  0  0  1  1 "
         );
     }
 }

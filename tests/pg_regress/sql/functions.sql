@@ -55,7 +55,7 @@ SELECT hll_print(h) FROM sketches WHERE name IN ('empty', 'explicit', 'undefined
 SELECT hll_print(hll_empty(11, 6, 0, 1) || (11 + (1::bigint << 16))::hll_hashval
        || (1099 + (1::bigint << 29))::hll_hashval);
 
--- Corrupt stored bytes reach functions only through bytea; they are refused (XX001).
+-- Corrupt bytes reach functions only through the bytea cast, which refuses them (22P03).
 SELECT sqlstate_of($$SELECT hll_cardinality('\x148b7f00'::bytea::hll)$$);
 
 -- Strictness and volatility are declared truthfully.

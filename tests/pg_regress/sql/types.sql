@@ -50,7 +50,7 @@ SELECT format_type(atttypid, atttypmod) FROM pg_attribute
  WHERE attrelid = 'typmod_defaults'::regclass AND attnum > 0 ORDER BY attnum;
 RESET hyperloglog.default_log2m;
 
--- Casts: bytea -> hll validates (XX001), hll -> bytea keeps the bytes.
+-- Casts: bytea -> hll validates (22P03), hll -> bytea keeps the bytes.
 SELECT '\x118b7f'::bytea::hll;
 SELECT hll_empty()::bytea;
 SELECT sqlstate_of($$SELECT '\x11'::bytea::hll$$);
