@@ -18,6 +18,7 @@ pub mod fmgr;
 pub mod functions;
 pub mod hashing;
 pub mod ordering;
+pub mod planner;
 pub mod settings;
 pub mod sqlstate;
 pub mod statistics;
@@ -29,6 +30,7 @@ pub mod type_io;
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     settings::register();
+    planner::register();
 }
 
 /// Required by `cargo pgrx test`.

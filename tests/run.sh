@@ -56,7 +56,7 @@ pg_regress() {
 }
 
 step "SQL regression tests (pg_regress)"
-tests=(setup types hashing functions aggregates statistics quickstart)
+tests=(setup types hashing functions aggregates statistics migration quickstart)
 pg_regress regress tests/pg_regress "${tests[@]}"
 record "pg_regress" "${#tests[@]} passed"
 

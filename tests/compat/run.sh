@@ -140,6 +140,28 @@ tables peer back >"$work/back.peer"
 expect "a dump of ours restores into postgresql-hll, byte-identical" \
     "$(cmp -s "$work/legacy.peer" "$work/back.peer" && echo same)" same
 
+on peer -d legacy -f tests/compat/verify.sql >"$work/verify.peer"
+on ours -d restored_plain -f tests/compat/verify.sql >"$work/verify.ours"
+expect "the README's verification query gives the same lines on both ($(grep -c '|' "$work/verify.peer") lines)" \
+    "$(cmp -s "$work/verify.peer" "$work/verify.ours" && echo same)" same
+
+echo "== moving to hyperloglog with the murmur3 family"
+on ours -d postgres -c "CREATE DATABASE native"
+on ours -d native -c "CREATE EXTENSION hyperloglog" -c "CREATE TABLE daily_users (
+    day date NOT NULL, device text NOT NULL, users hll(12, 5, -1, 1) NOT NULL, UNIQUE (day, device))"
+on peer -d legacy -c "COPY daily_users TO STDOUT" | on ours -d native -c "COPY daily_users FROM STDIN"
+murmur() { # the peer's family continues the peer's sketches; $1 names it
+    echo "INSERT INTO daily_users
+        SELECT date '2024-01-27' + (u % 3), 'mobile', hll_add_agg($1(u), 12, 5, -1, 1)
+        FROM generate_series(35000, 36000) AS u GROUP BY 1, 2
+        ON CONFLICT (day, device) DO UPDATE SET users = daily_users.users || EXCLUDED.users"
+}
+on peer -d back -c "$(murmur hll_hash_bigint)"
+on ours -d native -c "$(murmur hll_murmur3_hash_bigint)"
+a=$(on peer -d back -c "COPY (SELECT * FROM daily_users ORDER BY day, device) TO STDOUT" | md5sum)
+b=$(on ours -d native -c "COPY (SELECT * FROM daily_users ORDER BY day, device) TO STDOUT" | md5sum)
+expect "hyperloglog's hll_murmur3_hash_* continue the peer's sketches byte for byte" "$b" "$a"
+
 echo "== COPY text and binary, both ways"
 copy_kinds="COPY (SELECT id, any_params, default_params, wide, small FROM sketch_kinds ORDER BY id)"
 for format in text binary; do

@@ -109,7 +109,7 @@ BEGIN
         BEGIN
             PERFORM hll_cardinality(b::hll), hll_print(b::hll), hll_union(b::hll, b::hll);
             accepted := accepted + 1;
-        EXCEPTION WHEN data_corrupted OR invalid_parameter_value THEN
+        EXCEPTION WHEN invalid_binary_representation OR invalid_parameter_value THEN
             refused := refused + 1;
         END;
     END LOOP;
