@@ -141,7 +141,7 @@ expect "a dump of ours restores into postgresql-hll, byte-identical" \
     "$(cmp -s "$work/legacy.peer" "$work/back.peer" && echo same)" same
 
 on peer -d legacy -f tests/compat/verify.sql >"$work/verify.peer"
-on ours -d restored_plain -f tests/compat/verify.sql >"$work/verify.ours"
+on ours -d restored_custom -f tests/compat/verify.sql >"$work/verify.ours"
 expect "the README's verification query gives the same lines on both ($(grep -c '|' "$work/verify.peer") lines)" \
     "$(cmp -s "$work/verify.peer" "$work/verify.ours" && echo same)" same
 

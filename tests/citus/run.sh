@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The compatible `hll` extension on a real Citus cluster (a coordinator and two workers
+# on 127.0.0.1, project-owned, under target/citus): Citus finds the extension by its
+# name `hll` and postgresql-hll's function names, pushes hll_add_agg / hll_union_agg to
+# the workers, and answers count(DISTINCT) approximately with
+# citus.count_distinct_error_rate.
+#
+# Citus comes from a source tarball (no package registry here carries it): $CITUS_TARBALL,
+# or ../shared/vendor/citus-13.2.2.tar.gz beside the repository. It is built once per
+# machine into target/citus-build (a stamp per version) and installed into the private
+# PostgreSQL tree. Without a tarball the test prints one line and counts as skipped.
+# Usage: tests/citus/run.sh   (prints "citus: N passed, M failed" or "citus: skipped")
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+source tests/cluster.sh
+source tests/private_tree.sh
+
+tarball=${CITUS_TARBALL:-$root/../shared/vendor/citus-13.2.2.tar.gz}
+if [ ! -f "$tarball" ]; then
+    echo "citus: skipped (no Citus source: set CITUS_TARBALL or provide $tarball)"
+    exit 0
+fi
+pg_config_private=$(private_tree "$root/target/pg15-private")
+bash install.sh --pg-config "$pg_config_private" >"$root/target/citus-install.log" 2>&1 ||
+    { tail -20 "$root/target/citus-install.log"; exit 1; }
+
+version=$(basename "$tarball" .tar.gz)
+build=$root/target/citus-build
+if [ ! -f "$build/$version.built" ]; then
+    echo "== building $version (once per machine, about 90 s on 2 cores)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblz4-dev libzstd-dev libkrb5-dev \
+        libselinux1-dev libpam0g-dev libssl-dev >/dev/null
+    rm -rf "$build" && mkdir -p "$build"
+    tar xzf "$tarball" -C "$build"
+    (cd "$build/$version" && ./configure --without-libcurl PG_CONFIG="$pg_config_private" &&
+        make -j"$(nproc)") >"$build/build.log" 2>&1 || { tail -30 "$build/build.log"; exit 1; }
+    touch "$build/$version.built"
+fi
+if [ ! -f "$("$pg_config_private" --pkglibdir)/citus.so" ]; then
+    make -C "$build/$version" install PG_CONFIG="$pg_config_private" >"$build/install.log" 2>&1 ||
+        { tail -20 "$build/install.log"; exit 1; }
+fi
+
+work=$root/target/citus
+rm -rf "$work" && mkdir -p "$work"
+PG_BIN=$(dirname "$pg_config_private")
+nodes=(coordinator worker1 worker2)
+declare -A port
+trap 'for n in "${nodes[@]}"; do cluster_stop "$work/$n"; done' EXIT
+for i in 0 1 2; do
+    n=${nodes[$i]}
+    PGPORT_WANTED=$((57100 + 10 * i)) PG_EXTRA_OPTS="-c listen_addresses=127.0.0.1 \
+        -c shared_preload_libraries=citus -c max_worker_processes=16" cluster_start "$work/$n"
+    port[$n]=$PGPORT
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE EXTENSION citus"
+done
+export PGHOST=127.0.0.1 PGPORT=${port[coordinator]}
+
+passed=0
+failed=0
+expect() { # expect NAME ACTUAL WANTED
+    if [ "$2" = "$3" ]; then
+        passed=$((passed + 1)); printf '  ok    %s\n' "$1"
+    else
+        failed=$((failed + 1)); printf '  FAIL  %s: got %s, want %s\n' "$1" "$2" "$3"
+    fi
+}
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d postgres "$@"; }
+
+sql -c "SELECT citus_set_coordinator_host('127.0.0.1', ${port[coordinator]})" \
+    -c "SELECT citus_add_node('127.0.0.1', ${port[worker1]})" \
+    -c "SELECT citus_add_node('127.0.0.1', ${port[worker2]})" >/dev/null
+sql -c "CREATE EXTENSION hll"
+workers=$(sql -c "SELECT string_agg(result, ',') FROM run_command_on_workers(
+    \$\$SELECT extversion FROM pg_extension WHERE extname = 'hll'\$\$)")
+expect "CREATE EXTENSION hll on the coordinator reaches both workers" "$workers" \
+    "hyperloglog-0.2.0,hyperloglog-0.2.0"
+
+echo "== 1,000,000 events distributed by user_id (32 shards), and the same rows locally"
+sql -c "CREATE TABLE events (user_id bigint, day date, device text)" \
+    -c "SELECT create_distributed_table('events', 'user_id', shard_count := 32)" >/dev/null
+sql -c "INSERT INTO events
+        SELECT (hashint4(i) & 2147483647) % ((i % 1000) * 300 + 1), date '2024-03-01' + i % 14,
+               (ARRAY['desktop', 'mobile', 'tablet'])[1 + i % 3]
+        FROM generate_series(1, 1000000) AS i" \
+    -c "CREATE TABLE events_local AS SELECT * FROM events"
+
+same() { # same NAME QUERY: the query over events and over events_local gives the same text
+    local a b
+    a=$(sql -c "${2//TABLE/events}" | md5sum)
+    b=$(sql -c "${2//TABLE/events_local}" | md5sum)
+    expect "$1" "$a" "$b"
+}
+same "hll_add_agg by day and device: byte-identical to the local table" \
+    "SELECT day, device, hll_add_agg(hll_hash_bigint(user_id)) FROM TABLE GROUP BY 1, 2 ORDER BY 1, 2"
+same "hll_add_agg with parameters, by the distribution column" \
+    "SELECT user_id % 7, hll_add_agg(hll_hash_bigint(user_id), 14, 5, 0, 1) FROM TABLE
+     WHERE user_id < 50000 GROUP BY user_id % 7 ORDER BY 1"
+same "hll_union_agg of daily sketches" \
+    "SELECT device, hll_union_agg(s) FROM (SELECT day, device, hll_add_agg(hll_hash_bigint(user_id)) AS s
+     FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
+plan=$(sql -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT day, hll_add_agg(hll_hash_bigint(user_id)) FROM events GROUP BY day")
+expect "the workers compute hll_add_agg (EXPLAIN VERBOSE)" \
+    "$(grep -c 'hll_add_agg(public.hll_hash_bigint' <<<"$plan" | awk '{print ($1 > 0)}')" 1
+
+echo "== count(DISTINCT) through citus.count_distinct_error_rate"
+exact=$(sql -c "SELECT count(DISTINCT user_id) FROM events_local")
+approx=$(sql -c "SET citus.count_distinct_error_rate = 0.005" -c "SELECT count(DISTINCT user_id) FROM events")
+plan=$(sql -c "SET citus.count_distinct_error_rate = 0.005" \
+    -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT count(DISTINCT user_id) FROM events")
+expect "the workers run hll_add_agg(hll_hash_bigint(user_id), 16) for count(DISTINCT)" \
+    "$(grep -c 'hll_add_agg(public.hll_hash_bigint(user_id), 16)' <<<"$plan" | awk '{print ($1 > 0)}')" 1
+# 0.005 is the requested relative standard error: within 3 of them.
+expect "count(DISTINCT user_id) = $approx within 1.5% of the exact $exact" \
+    "$(awk -v a="$approx" -v e="$exact" 'BEGIN { d = (a - e) / e; print (d < 0.015 && d > -0.015) }')" 1
+bad=$(sql -c "SET citus.count_distinct_error_rate = 0.005" -c "
+    SELECT count(*) FROM (SELECT day, count(DISTINCT user_id) AS n FROM events GROUP BY day) AS a
+    JOIN (SELECT day, count(DISTINCT user_id) AS n FROM events_local GROUP BY day) AS e USING (day)
+    WHERE abs(a.n - e.n) > 0.015 * e.n")
+expect "count(DISTINCT) per day within 1.5% on all 14 days" "$bad" 0
+off=$(sql -c "SELECT count(DISTINCT user_id) FROM events")
+expect "with the setting off the count is exact" "$off" "$exact"
+
+echo "citus: $passed passed, $failed failed"
+[ "$failed" = 0 ]
