@@ -3,7 +3,8 @@
 # in release mode and installed, the SQL regression files and the analytics examples
 # (pg_regress) against a private cluster, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
-# postgresql-hll, the scale-out test across four servers and the psycopg client.
+# postgresql-hll, the same on a Citus cluster, the scale-out test across four servers
+# and the psycopg client.
 # Usage: tests/run.sh            (as root on a fresh machine: installs what is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,6 +80,10 @@ step "the compatible hll extension beside postgresql-hll (tests/compat)"
 bash tests/compat/run.sh | tee "$work/compat.log"
 record "compat" "$(tail -1 "$work/compat.log" | sed 's/^compat: //')"
 
+step "the hll extension on a Citus cluster (tests/citus)"
+bash tests/citus/run.sh | tee "$work/citus.log"
+record "citus" "$(tail -1 "$work/citus.log" | sed 's/^citus: //')"
+
 step "scale-out: three shards and a postgres_fdw coordinator"
 bash tests/scale_out/run.sh | tee "$work/scale_out.log"
 record "scale-out" "$(tail -1 "$work/scale_out.log" | sed 's/^scale-out: //')"
@@ -89,10 +94,11 @@ record "client" "$(tail -1 "$work/client.log" | sed 's/^client: //')"
 
 step "summary"
 printf '  %s\n' "${results[@]}"
-passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+'; }
+passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
     $(passed_in /tmp/hyperloglog-accuracy.log) +
-    $(passed_in "$work/compat.log") + $(passed_in "$work/scale_out.log") +
+    $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
+    $(passed_in "$work/scale_out.log") +
     $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"

@@ -109,8 +109,13 @@ exact=$(sql -c "SELECT count(DISTINCT user_id) FROM events_local")
 approx=$(sql -c "SET citus.count_distinct_error_rate = 0.005" -c "SELECT count(DISTINCT user_id) FROM events")
 plan=$(sql -c "SET citus.count_distinct_error_rate = 0.005" \
     -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT count(DISTINCT user_id) FROM events")
-expect "the workers run hll_add_agg(hll_hash_bigint(user_id), 16) for count(DISTINCT)" \
-    "$(grep -c 'hll_add_agg(public.hll_hash_bigint(user_id), 16)' <<<"$plan" | awk '{print ($1 > 0)}')" 1
+echo "$plan" >"$work/count_distinct.plan"
+log2m=$(grep -o 'Query: SELECT public.hll_add_agg(public.hll_hash_bigint(user_id), [0-9]*)' <<<"$plan" |
+    head -1 | grep -o '[0-9]*)$' | tr -d ')')
+expect "count(DISTINCT): the workers run hll_add_agg(hll_hash_bigint(user_id), ${log2m:-?})" \
+    "$([ -n "$log2m" ] && echo yes)" yes
+expect "count(DISTINCT): the coordinator runs hll_cardinality(hll_union_agg(...))" \
+    "$(grep -c 'hll_cardinality(hll_union_agg(remote_scan' <<<"$plan" | awk '{print ($1 > 0)}')" 1
 # 0.005 is the requested relative standard error: within 3 of them.
 expect "count(DISTINCT user_id) = $approx within 1.5% of the exact $exact" \
     "$(awk -v a="$approx" -v e="$exact" 'BEGIN { d = (a - e) / e; print (d < 0.015 && d > -0.015) }')" 1
