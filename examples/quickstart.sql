@@ -40,5 +40,5 @@ ORDER BY w.week;
 SELECT round(hll_cardinality(hll_union_agg(users))) AS month_estimate,
        (SELECT count(DISTINCT user_id) FROM page_views) AS month_exact,
        pg_size_pretty(sum(pg_column_size(users))) AS sketch_storage,
-       pg_size_pretty(pg_total_relation_size('page_views')) AS raw_event_storage
+       floor(pg_total_relation_size('page_views') / 1048576.0) || ' MB' AS raw_event_storage
 FROM daily_users;
