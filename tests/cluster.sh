@@ -30,7 +30,11 @@ cluster_start() {
     mkdir -p "$dir/socket" && { [ "$(id -u)" != 0 ] || chown postgres "$dir/socket"; }
     local port
     port=$(free_port "${PGPORT_WANTED:-55432}")
-    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    # A relocatable tree (tests/pg_versions.sh) carries its own libpq, which its modules
+    # (postgres_fdw, dblink) need instead of the system's older one.
+    local libs=()
+    [ -e "$PG_BIN/../lib/libpq.so.5" ] && libs=("LD_LIBRARY_PATH=$(cd "$PG_BIN/../lib" && pwd)")
+    as_postgres env "${libs[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
         -o "-p $port -k $dir/socket -c listen_addresses='' ${PG_EXTRA_OPTS:-}" start >/dev/null ||
         { tail -20 "$dir/server.log"; return 1; }
     export PGHOST=$dir/socket PGPORT=$port PGUSER=postgres

@@ -3,13 +3,15 @@
 # in release mode and installed, the SQL regression files and the analytics examples
 # (pg_regress) against a private cluster, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
-# postgresql-hll, the same on a Citus cluster, the scale-out test across four servers
-# and the psycopg client.
+# postgresql-hll, the same on a Citus cluster, the scale-out test across four servers,
+# the psycopg client, and the Debian packages on every supported PostgreSQL (14-18) with
+# pg_upgrade from 15 to 17 and 18.
 # Usage: tests/run.sh            (as root on a fresh machine: installs what is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source tests/cluster.sh
+source tests/pg_versions.sh
 
 results=()
 record() { results+=("$1: $2"); }
@@ -92,13 +94,17 @@ step "a real client: psycopg 3"
 bash tests/client/run.sh | tee "$work/client.log"
 record "client" "$(tail -1 "$work/client.log" | sed 's/^client: //')"
 
+step "every supported PostgreSQL: packages, regression suite, bytes, client, pg_upgrade (tests/matrix)"
+bash tests/matrix/run.sh | tee "$work/matrix.log"
+record "matrix (PostgreSQL ${SUPPORTED_MAJORS[*]})" "$(tail -1 "$work/matrix.log" | sed 's/^matrix: //')"
+
 step "summary"
 printf '  %s\n' "${results[@]}"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
     $(passed_in /tmp/hyperloglog-accuracy.log) +
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
-    $(passed_in "$work/scale_out.log") +
+    $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
     $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"

@@ -2,11 +2,12 @@
 # Installs everything the project needs on a fresh Debian machine, as root; each step
 # is skipped when already done, so it takes seconds the second time.
 #   PostgreSQL 15 server and headers, clang (for pgrx's bindings), postgresql-hll (the
-#   peer, for side-by-side checks), pg_cron (scheduled rollups example), cargo-pgrx 0.18.0, and `cargo pgrx init` against the
-#   system PostgreSQL (no download).
+#   peer, for side-by-side checks), pg_cron (scheduled rollups example), cargo-pgrx
+#   0.18.0, the PostgreSQL 14, 16, 17 and 18 trees (tests/pg_versions.sh), and `cargo
+#   pgrx init` against all of them (no source download).
 set -euo pipefail
 
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+args=()
 PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-hll postgresql-15-cron libclang-dev clang)
 
 step() { printf '==> %s\n' "$*"; }
@@ -35,8 +36,15 @@ if ! cargo pgrx --version 2>/dev/null | grep -q '0\.18\.0'; then
     cargo install cargo-pgrx --version 0.18.0 --locked --quiet
 fi
 
-if ! grep -qs "pg15 = \"$PG_CONFIG\"" "${PGRX_HOME:-$HOME/.pgrx}/config.toml"; then
-    step "cargo pgrx init --pg15=$PG_CONFIG"
-    cargo pgrx init --pg15="$PG_CONFIG" >/dev/null
+source "$(dirname "$0")/pg_versions.sh"
+init=()
+for major in "${SUPPORTED_MAJORS[@]}"; do
+    pg_config=$(pg_config_of "$major")
+    grep -qs "pg$major = \"$pg_config\"" "${PGRX_HOME:-$HOME/.pgrx}/config.toml" || init=(yes)
+    args+=("--pg$major=$pg_config")
+done
+if [ ${#init[@]} -gt 0 ]; then
+    step "cargo pgrx init ${args[*]}"
+    cargo pgrx init "${args[@]}" >/dev/null
 fi
 step "setup done"

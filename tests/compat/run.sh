@@ -56,6 +56,9 @@ else
     bad "statements differ:"; head -40 "$work/same.diff"
 fi
 
+expect "postgresql-hll's output matches the recorded one (tests/compat/expected/same.peer.out)" \
+    "$(cmp -s "$work/same.peer" tests/compat/expected/same.peer.out && echo same)" same
+
 echo "== hash family"
 for side in peer ours; do on $side -d hashes -f tests/compat/hashes.sql >"$work/hashes.$side"; done
 values=$(wc -l <"$work/hashes.peer")
@@ -64,6 +67,9 @@ if [ "$values" -ge 50000 ] && cmp -s "$work/hashes.peer" "$work/hashes.ours"; th
 else
     bad "hashes differ ($values lines): $(diff "$work/hashes.peer" "$work/hashes.ours" | head -3)"
 fi
+
+expect "postgresql-hll's hashes match the recorded digest (tests/compat/expected/hashes.peer.md5)" \
+    "$(md5sum <"$work/hashes.peer" | cut -d' ' -f1)" "$(cat tests/compat/expected/hashes.peer.md5)"
 
 echo "== estimator and bytes (tests/compat/estimator.sql)"
 on peer -d hashes -f tests/compat/estimator.sql
