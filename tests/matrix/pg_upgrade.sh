@@ -47,13 +47,13 @@ psql -X -q -v ON_ERROR_STOP=1 -d native -c "CREATE EXTENSION hyperloglog" -c "
            hll_hash_bigint(n)
     FROM generate_series(0, 12) AS n LEFT JOIN LATERAL generate_series(1, (3 ^ n)::int) AS x ON true
     GROUP BY n;
-    INSERT INTO sketches VALUES (100, '\x108b7f', '\x118c7f', 0);
+    INSERT INTO sketches VALUES (100, '\x108b7f', '\x118c7f', hll_hash_bigint(0));
     CREATE VIEW estimates AS SELECT id, hll_cardinality(h) AS n, hll_type(h) AS kind FROM sketches;
     CREATE MATERIALIZED VIEW total AS SELECT hll_union_agg(h) AS h FROM sketches WHERE id < 100;"
 psql -X -q -v ON_ERROR_STOP=1 -d legacy -f tests/compat/legacy.sql
 snapshot() { # every value of both databases, and what the views compute
     psql -X -q -v ON_ERROR_STOP=1 -d native -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" \
-        -c "COPY (SELECT * FROM estimates ORDER BY id) TO STDOUT" -c "COPY total TO STDOUT"
+        -c "COPY (SELECT * FROM estimates ORDER BY id) TO STDOUT" -c "COPY (SELECT * FROM total) TO STDOUT"
     psql -X -q -v ON_ERROR_STOP=1 -d legacy \
         -c "COPY (SELECT * FROM daily_users ORDER BY day, device) TO STDOUT" \
         -c "COPY (SELECT * FROM sketch_kinds ORDER BY id) TO STDOUT" \
@@ -71,7 +71,11 @@ for major in 17 18; do
         run=$work/$major-$mode
         mkdir -p "$run" && chown postgres "$run"
         cp -a "$work/old" "$run/old"
-        runuser -u postgres -- "$new_bin/initdb" -D "$run/new/data" -A trust -U postgres >/dev/null
+        # 18 turns data checksums on by default; the old cluster has none.
+        checksums=()
+        [ "$major" -lt 18 ] || checksums=(--no-data-checksums)
+        runuser -u postgres -- "$new_bin/initdb" -D "$run/new/data" -A trust -U postgres \
+            "${checksums[@]}" >/dev/null
         if (cd "$run" && runuser -u postgres -- "$new_bin/pg_upgrade" -b "$old_bin" -B "$new_bin" \
             -d "$run/old/data" -D "$run/new/data" -p 56790 -P 56791 -s "$run" \
             "--$mode" >"$run/pg_upgrade.log" 2>&1); then
@@ -88,10 +92,10 @@ for major in 17 18; do
                  psql -X -At -d legacy -c "ALTER EXTENSION hll UPDATE" 2>&1)
         expect "15 -> $major --$mode: ALTER EXTENSION ... UPDATE is a no-op" \
             "$(grep -c 'already installed' <<<"$update")" 2
-        works=$(psql -X -At -d native -c "
+        works=$(psql -X -q -At -d native -c "
             SELECT hll_cardinality(hll_union_agg(h || hll_hash_integer(-1))) > 0
                    AND (SELECT hll_count_distinct(x) FROM generate_series(1, 100) AS x) = 100
-            FROM sketches" -c "REFRESH MATERIALIZED VIEW total")
+            FROM sketches WHERE id < 100" -c "REFRESH MATERIALIZED VIEW total")
         expect "15 -> $major --$mode: functions, aggregates and refresh work" "$works" t
         PG_BIN=$new_bin cluster_stop "$run/new"
         unset PGHOST PGPORT
