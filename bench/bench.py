@@ -30,6 +30,8 @@ PARALLEL = [
     "SET min_parallel_table_scan_size = 0",
 ]
 WM256 = ["SET work_mem = '256MB'"]
+# Why the peer columns are empty (falsy while postgresql-hll is there to compare with).
+NO_PEER = ""
 
 
 class SqlError(Exception):
@@ -110,6 +112,9 @@ def time_group(specs, runs, timeout=None):
     res, live = {}, {}
     note_build()
     for key, db, query, settings, capture in specs:
+        if db == "peer" and NO_PEER:
+            res[key] = NO_PEER
+            continue
         pre = list(settings) + ([f"SET statement_timeout = '{timeout}s'"] if timeout else [])
         s = Session(db, pre)
         try:
@@ -147,6 +152,8 @@ def plan_nodes(node):
 
 
 def memory_query(db, query, settings=(), timeout=None):
+    if db == "peer" and NO_PEER:
+        return NO_PEER
     """One run under EXPLAIN ANALYZE (TIMING OFF) in a fresh backend, after a full scan
     of events so that the shared-buffer pages it maps are already counted in its RSS.
     Returns a dict: agg strategy, agg peak memory kB, temp written MB, VmHWM delta kB,
@@ -188,6 +195,8 @@ def parallel_workers(db, query, server_log):
     the number of workers launched, read back from the server log."""
     if not server_log:
         return "?"
+    if db == "peer" and NO_PEER:
+        return "n/a"
     marker = f"bench-parallel-check-{os.getpid()}-{db}-{abs(hash(query))}"
     psql(db, *PARALLEL, "LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
          "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_analyze = on",
@@ -268,7 +277,13 @@ def main():
     ap.add_argument("--setup-seconds", type=int, default=0)
     ap.add_argument("--load-start", default="")
     ap.add_argument("--out-dir", default="bench/results")
+    ap.add_argument("--pg", type=int, default=15)
+    ap.add_argument("--library")
     a = ap.parse_args()
+    global NO_PEER, SO
+    SO = a.library or SO
+    if a.pg != 15:
+        NO_PEER = f"n/a: postgresql-hll is packaged for PostgreSQL 15 only"
     K = a.runs
     started = datetime.datetime.now()
     load_before = loadavg()
@@ -277,12 +292,13 @@ def main():
     # ---- data checks --------------------------------------------------------------
     pg_version = psql("ours", "SHOW server_version")[0]
     ext_ours = psql("ours", "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")[0]
-    ext_peer = psql("peer", "SELECT extversion FROM pg_extension WHERE extname = 'hll'")[0]
+    ext_peer = "n/a" if NO_PEER else psql("peer", "SELECT extversion FROM pg_extension WHERE extname = 'hll'")[0]
     peer_pkg = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "postgresql-15-hll"],
                               capture_output=True, text=True).stdout.strip() or "?"
     n_rows, n_users = map(int, psql("ours", "SELECT count(*), count(DISTINCT user_id) FROM events")[0].split("|"))
     sk = {}
-    for db in ("ours", "peer"):
+    sk["peer"] = (["n/a"] * 3, ["n/a"] * 3)
+    for db in ("ours",) if NO_PEER else ("ours", "peer"):
         line = psql(db, "SELECT count(*), count(*) FILTER (WHERE hll_type(h) = 4 AND hll_log2m(h) = 11), "
                         "avg(pg_column_size(h)) FROM sketches")[0]
         line10 = psql(db, "SELECT count(*), count(*) FILTER (WHERE hll_type(h) = 4 AND hll_log2m(h) = 11), "
@@ -385,7 +401,7 @@ def main():
     w = L.append
     w(f"# hyperloglog benchmark, {started:%Y-%m-%d %H:%M} on {host}")
     w("")
-    w(f"- command: `bash bench/run.sh{' --quick' if a.mode == 'quick' else ''}`"
+    w(f"- command: `bash bench/run.sh{' --quick' if a.mode == 'quick' else ''}{f' --pg {a.pg}' if a.pg != 15 else ''}`"
       f" ({a.mode}: {n_rows:,} rows, {n_users:,} distinct users, {K} timed runs after 1 warm-up)")
     w(f"- machine: {ncpu} x {cpu}, {mem_gib:.0f} GiB; PostgreSQL {pg_version}; "
       "shared_buffers 8GB (all tables prewarmed), jit off, work_mem 4MB unless stated, serial unless stated")
@@ -397,7 +413,7 @@ def main():
     elif so_after != so_before:
         w(f"- the hyperloglog library was reinstalled during the run with the same bytes (now {so_after})")
     w(f"- data: events {table_mb.split('|')[0]} MB; {n_sk:,} stored sketches ({int(sk['ours'][0][1]):,} FULL log2m 11 "
-      f"here, {int(sk['peer'][0][1]):,} in the peer's database, same bytes, avg column size "
+      f"here, {sk['peer'][0][1]} in the peer's database, same bytes, avg column size "
       f"{float(sk['ours'][0][2]):.0f} B: in line, uncompressed) and {n_sk10:,} for query 9 "
       f"({int(sk['ours'][1][1]):,} FULL, toast table {table_mb.split('|')[3]} bytes)")
     w(f"- load average (1, 5, 15 min) at the start, before the setup: {a.load_start or '?'}; "
@@ -549,8 +565,9 @@ def main():
     report = "\n".join(L) + "\n"
     print(report)
     os.makedirs(a.out_dir, exist_ok=True)
-    name = f"{started:%Y-%m-%d-%H%M}-{host}{'-quick' if a.mode == 'quick' else ''}.md"
-    latest = "latest-quick.md" if a.mode == "quick" else "latest.md"
+    suffix = ("-quick" if a.mode == "quick" else "") + (f"-pg{a.pg}" if a.pg != 15 else "")
+    name = f"{started:%Y-%m-%d-%H%M}-{host}{suffix}.md"
+    latest = f"latest{suffix}.md"
     for path in (os.path.join(a.out_dir, name), os.path.join(a.out_dir, latest)):
         with open(path, "w") as f:
             f.write(report)
