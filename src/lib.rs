@@ -13,6 +13,7 @@ use pgrx::prelude::*;
 
 pub mod aggregates;
 pub mod compat;
+pub mod count_distinct;
 pub mod datum;
 pub mod fmgr;
 pub mod functions;
@@ -31,6 +32,7 @@ pub mod type_io;
 pub extern "C-unwind" fn _PG_init() {
     settings::register();
     planner::register();
+    count_distinct::register();
 }
 
 /// Required by `cargo pgrx test`.

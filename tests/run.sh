@@ -14,11 +14,14 @@ source tests/cluster.sh
 source tests/pg_versions.sh
 
 results=()
-record() { results+=("$1: $2"); }
-step() { printf '\n==> %s\n' "$*"; }
+# record NAME RESULT: the result and how long the part took since the previous record.
+part_start=$SECONDS
+record() { results+=("$1: $2 ($((SECONDS - part_start)) s)"); part_start=$SECONDS; }
+step() { printf '\n==> [%d s] %s\n' "$SECONDS" "$*"; }
 
 step "setup"
 bash tests/setup.sh
+record "setup" done
 
 step "cargo fmt --check and clippy -D warnings"
 cargo fmt --all -- --check
@@ -37,6 +40,7 @@ record "accuracy" "$(tail -1 /tmp/hyperloglog-accuracy.log | sed 's/^accuracy: /
 step "build and install the extension (release)"
 cargo pgrx install --release --pg-config "$PG_BIN/pg_config" >/tmp/hyperloglog-install.log 2>&1 ||
     { tail -30 /tmp/hyperloglog-install.log; exit 1; }
+record "release build and install" done
 
 work=$(mktemp -d /tmp/hyperloglog-tests.XXXXXX)
 chmod 755 "$work"
@@ -65,7 +69,7 @@ record "pg_regress" "${#tests[@]} passed"
 
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
-    05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups)
+    05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups 09_bi_count_distinct)
 pg_regress examples tests/examples "${examples[@]}"
 record "examples" "${#examples[@]} passed"
 bash tests/concurrent_ingest.sh examples | tee "$work/ingest.log"
@@ -100,6 +104,7 @@ record "matrix (PostgreSQL ${SUPPORTED_MAJORS[*]})" "$(tail -1 "$work/matrix.log
 
 step "summary"
 printf '  %s\n' "${results[@]}"
+echo "  total time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
     $(passed_in /tmp/hyperloglog-accuracy.log) +

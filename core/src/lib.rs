@@ -33,6 +33,7 @@ pub mod classic;
 pub mod confidence;
 pub mod dense;
 pub mod error;
+pub mod error_rate;
 pub mod estimate;
 pub mod explicit;
 pub mod fold;

@@ -108,7 +108,7 @@ for major in "${majors[@]}"; do
         # The rest of the full suite on the newest major (15 runs it in tests/run.sh);
         # pg_cron is not in the tree, so the scheduled-rollups example is left to 15.
         examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments
-            04_funnel 05_campaigns 06_realtime_ingest 07_accuracy_monitoring)
+            04_funnel 05_campaigns 06_realtime_ingest 07_accuracy_monitoring 09_bi_count_distinct)
         if regress examples tests/examples "${examples[@]}"; then
             ok "$major: ${#examples[@]} analytics examples"
         else

@@ -1,0 +1,1 @@
+../../../examples/09_bi_count_distinct.sql
