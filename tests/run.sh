@@ -4,7 +4,8 @@
 # (pg_regress) against a private cluster, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
 # postgresql-hll, the same on a Citus cluster, the scale-out test across four servers,
-# the psycopg client, and the Debian packages on every supported PostgreSQL (14-18) with
+# the psycopg client, four BI clients (SQLAlchemy with pandas, asyncpg, JDBC,
+# node-postgres), and the Debian packages on every supported PostgreSQL (14-18) with
 # pg_upgrade from 15 to 17 and 18.
 # Usage: tests/run.sh            (as root on a fresh machine: installs what is missing)
 set -euo pipefail
@@ -98,6 +99,10 @@ step "a real client: psycopg 3"
 bash tests/client/run.sh | tee "$work/client.log"
 record "client" "$(tail -1 "$work/client.log" | sed 's/^client: //')"
 
+step "BI clients: SQLAlchemy with pandas, asyncpg, JDBC, node-postgres (tests/bi_clients)"
+bash tests/bi_clients/run.sh | tee "$work/bi_clients.log"
+record "BI clients" "$(tail -1 "$work/bi_clients.log" | sed 's/^bi clients: //')"
+
 step "every supported PostgreSQL: packages, regression suite, bytes, client, pg_upgrade (tests/matrix)"
 bash tests/matrix/run.sh | tee "$work/matrix.log"
 record "matrix (PostgreSQL ${SUPPORTED_MAJORS[*]})" "$(tail -1 "$work/matrix.log" | sed 's/^matrix: //')"
@@ -110,6 +115,7 @@ total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/p
     $(passed_in /tmp/hyperloglog-accuracy.log) +
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
+    $(passed_in "$work/bi_clients.log") +
     $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"
