@@ -58,7 +58,9 @@ SELECT plan_uses($$
        plan_uses($$SELECT device, step, count(DISTINCT user_id) FROM events
                    GROUP BY ROLLUP (device, step)$$) AS rollup,
        plan_uses($$SELECT day, count(DISTINCT user_id) FROM events
-                   GROUP BY GROUPING SETS ((day), (device), ())$$) AS grouping_sets;
+                   GROUP BY GROUPING SETS ((day), (device), ())$$) AS grouping_sets,
+       plan_uses($$SELECT device, step, count(DISTINCT user_id) FROM events
+                   GROUP BY CUBE (device, step)$$) AS cube;
 SELECT device, count(DISTINCT user_id) AS users FROM events
 GROUP BY ROLLUP (device) ORDER BY 1;
 SET hyperloglog.count_distinct_error_rate = 0;
