@@ -2,8 +2,11 @@
 -- hyperloglog.count_distinct_error_rate set (per session, role or database), every
 -- qualifying count(DISTINCT x) is planned as hll_count_distinct(x, log2m): exact while a
 -- group is small, within the stated error above, untouched where it cannot be right.
--- (In production: session_preload_libraries = 'hyperloglog'; here LOAD does it.)
+-- (In production: session_preload_libraries = 'hyperloglog'; here LOAD does it, late,
+-- after the setting: the WARNING says that statements planned before ran exact.)
+SET hyperloglog.count_distinct_error_rate = 0.03;
 LOAD 'hyperloglog';
+SET hyperloglog.count_distinct_error_rate = 0;
 \pset null '(null)'
 -- What a plan computes: 'sketch', 'exact' or 'both' (from EXPLAIN VERBOSE).
 CREATE FUNCTION plan_uses(query text) RETURNS text LANGUAGE plpgsql AS $$
