@@ -68,6 +68,10 @@ tests=(setup types hashing functions aggregates statistics migration quickstart)
 pg_regress regress tests/pg_regress "${tests[@]}"
 record "pg_regress" "${#tests[@]} passed"
 
+step "versioned upgrades from every earlier release (tests/upgrade)"
+bash tests/upgrade/run.sh | tee "$work/upgrade.log"
+record "upgrade" "$(tail -1 "$work/upgrade.log" | sed 's/^upgrade: //')"
+
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
     05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups 09_bi_count_distinct)
@@ -115,7 +119,7 @@ total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/p
     $(passed_in /tmp/hyperloglog-accuracy.log) +
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
-    $(passed_in "$work/bi_clients.log") +
+    $(passed_in "$work/bi_clients.log") + $(passed_in "$work/upgrade.log") +
     $(passed_in "$work/client.log")))
 echo "all: $total passed, 0 failed"
 cd "$root"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Versioned upgrades: the previous release's install script (kept in sql/releases/) is
+# installed, tables, a view, a materialized view and an expression index are filled,
+# then ALTER EXTENSION hyperloglog UPDATE runs the upgrade scripts of sql/. Checks that
+# every stored value and view is unchanged, the new functions work, the updated catalog
+# equals a fresh install's (tests/upgrade/catalog.sql: members and definitions), and a
+# pg_dump / pg_restore round trip is byte-identical. Uses the installed extension.
+# Usage: tests/upgrade/run.sh   (prints "upgrade: N passed, M failed")
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+source tests/cluster.sh
+
+work=$root/target/upgrade
+rm -rf "$work" && mkdir -p "$work"
+extension_dir=$("$PG_BIN/pg_config" --sharedir)/extension
+install -m 644 sql/releases/hyperloglog--*.sql "$extension_dir/"
+trap 'cluster_stop "$work/cluster"' EXIT
+PGPORT_WANTED=56980 cluster_start "$work/cluster"
+passed=0
+failed=0
+expect() { if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "  ok    $1";
+           else failed=$((failed + 1)); echo "  FAIL  $1: got '$2', want '$3'"; fi; }
+sql() { local db=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+
+for release in sql/releases/hyperloglog--*.sql; do
+    from=$(basename "$release" .sql)
+    from=${from#hyperloglog--}
+    echo "== from $from"
+    sql postgres -c "DROP DATABASE IF EXISTS upgraded" -c "DROP DATABASE IF EXISTS fresh" \
+        -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh"
+    sql upgraded -c "CREATE EXTENSION hyperloglog VERSION '$from'" -c "
+        CREATE TABLE sketches (id int PRIMARY KEY, h hll, typed hll(12, 5, -1, 1), v hll_hashval);
+        INSERT INTO sketches
+        SELECT n, coalesce(hll_add_agg(hll_hash_bigint(x)), hll_empty()),
+               coalesce(hll_add_agg(hll_hash_bigint(x), 12, 5, -1, 1), hll_empty(12, 5, -1, 1)),
+               hll_hash_bigint(n)
+        FROM generate_series(0, 12) AS n LEFT JOIN LATERAL generate_series(1, (3 ^ n)::int) AS x ON true
+        GROUP BY n;
+        INSERT INTO sketches VALUES (100, '\x108b7f', '\x118c7f', hll_hash_bigint(0));
+        CREATE INDEX ON sketches (hll_cardinality(h));
+        CREATE VIEW estimates AS SELECT id, hll_cardinality(h) AS n, hll_type(h) AS kind FROM sketches;
+        CREATE MATERIALIZED VIEW total AS SELECT hll_union_agg(h) AS h FROM sketches WHERE id < 100;"
+    snapshot() {
+        sql upgraded -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" \
+            -c "COPY (SELECT * FROM estimates ORDER BY id) TO STDOUT" -c "COPY (SELECT * FROM total) TO STDOUT"
+    }
+    snapshot >"$work/before"
+    sql upgraded -c "ALTER EXTENSION hyperloglog UPDATE"
+    to=$(sql upgraded -c "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")
+    expect "ALTER EXTENSION hyperloglog UPDATE: $from -> $to" "$to" \
+        "$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$extension_dir/hyperloglog.control")"
+    snapshot >"$work/after"
+    expect "every stored value, the view and the materialized view unchanged ($(wc -l <"$work/before") rows)" \
+        "$(cmp -s "$work/before" "$work/after" && echo same)" same
+    works=$(sql upgraded -c "SET enable_seqscan = off" -c "
+        SELECT hll_murmur3_hash_integer(1) = (-8604791237420463362)::hll_hashval
+           AND (SELECT count(DISTINCT h) FROM sketches) = 14
+           AND (SELECT count(*) FROM sketches AS a JOIN sketches AS b USING (h)) = 14
+           AND (SELECT count(*) FROM sketches WHERE hll_cardinality(h) > 1000) = 6" \
+        -c "REFRESH MATERIALIZED VIEW total")
+    expect "new functions, ordering, hash joins, the index and a refresh work after the update" "$works" t
+    sql fresh -c "CREATE EXTENSION hyperloglog"
+    sql upgraded -f tests/upgrade/catalog.sql >"$work/catalog.upgraded"
+    sql fresh -f tests/upgrade/catalog.sql >"$work/catalog.fresh"
+    expect "the updated catalog equals a fresh install ($(wc -l <"$work/catalog.fresh") lines: members and definitions)" \
+        "$(cmp -s "$work/catalog.upgraded" "$work/catalog.fresh" && echo same)" same
+    diff "$work/catalog.upgraded" "$work/catalog.fresh" | head -20 || true
+    "$PG_BIN/pg_dump" -Fc -d upgraded -f "$work/upgraded.dump"
+    sql postgres -c "DROP DATABASE IF EXISTS restored" -c "CREATE DATABASE restored"
+    "$PG_BIN/pg_restore" --exit-on-error -d restored "$work/upgraded.dump"
+    a=$(sql upgraded -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" | md5sum)
+    b=$(sql restored -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" | md5sum)
+    expect "pg_dump / pg_restore of the updated database: byte-identical" "$b" "$a"
+done
+echo "upgrade: $passed passed, $failed failed"
+[ "$failed" = 0 ]
