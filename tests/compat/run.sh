@@ -168,6 +168,35 @@ a=$(on peer -d back -c "COPY (SELECT * FROM daily_users ORDER BY day, device) TO
 b=$(on ours -d native -c "COPY (SELECT * FROM daily_users ORDER BY day, device) TO STDOUT" | md5sum)
 expect "hyperloglog's hll_murmur3_hash_* continue the peer's sketches byte for byte" "$b" "$a"
 
+echo "== swapping the package in place: postgresql-hll's catalog on this library"
+swap_tree=$root/target/pg15-swap
+rm -rf "$swap_tree"
+swap_bin=$(dirname "$(private_tree "$swap_tree" --with-peer)")
+PG_BIN=$swap_bin PGPORT_WANTED=56300 cluster_start "$work/swap"
+swap="-h $PGHOST -p $PGPORT"
+unset PGHOST PGPORT
+on swap -d postgres -c "CREATE DATABASE legacy"
+on swap -d legacy -f tests/compat/legacy.sql
+tables swap legacy >"$work/swap.before"
+PG_BIN=$swap_bin cluster_stop "$work/swap"
+# The package swap: the peer's library and scripts go, this package's come.
+rm -f "$swap_tree"/usr/lib/postgresql/15/lib/hll.so "$swap_tree"/usr/share/postgresql/15/extension/hll[.-]*
+bash install.sh --pg-config "$swap_bin/pg_config" >"$work/swap-install.log" 2>&1
+PG_BIN=$swap_bin PGPORT_WANTED=56300 cluster_start "$work/swap"
+unset PGHOST PGPORT
+trap 'cluster_stop "$work/peer"; PG_BIN=$(dirname "$pg_config_private") cluster_stop "$work/ours";
+      PG_BIN=$swap_bin cluster_stop "$work/swap"' EXIT
+tables swap legacy >"$work/swap.after"
+expect "after the swap the peer's catalog (version $(on swap -d legacy -At -c "SELECT extversion FROM pg_extension WHERE extname = 'hll'"), \$libdir/hll) reads every value unchanged" \
+    "$(cmp -s "$work/swap.before" "$work/swap.after" && echo same)" same
+on peer -d postgres -c "CREATE DATABASE legacy_again"
+on peer -d legacy_again -f tests/compat/legacy.sql
+continued peer legacy_again >"$work/swap-continued.peer"
+continued swap legacy >"$work/swap-continued.ours"
+expect "and continues the sketches with postgresql-hll's bytes (upserts, hll_add, union, refresh)" \
+    "$(cmp -s "$work/swap-continued.peer" "$work/swap-continued.ours" && echo same)" same
+PG_BIN=$swap_bin cluster_stop "$work/swap"
+
 echo "== COPY text and binary, both ways"
 copy_kinds="COPY (SELECT id, any_params, default_params, wide, small FROM sketch_kinds ORDER BY id)"
 for format in text binary; do
