@@ -9,7 +9,7 @@ LOAD 'hyperloglog';
 SET hyperloglog.count_distinct_error_rate = 0;
 \pset null '(null)'
 -- What a plan computes: 'sketch', 'exact' or 'both' (from EXPLAIN VERBOSE).
-CREATE FUNCTION plan_uses(query text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION plan_uses(query text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     line text;
     sketch boolean := false;
