@@ -66,16 +66,22 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
-    GucRegistry::define_int_guc(
-        DEFAULT_EXPTHRESH_NAME,
-        c"Default explicit threshold of new hll values.",
-        c"-1 chooses automatically, 0 disables the exact form, else a power of two.",
-        &DEFAULT_EXPTHRESH,
-        -1,
-        MAX_EXPTHRESH as i32,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
+    // SAFETY: the check hook is a plain function valid for the life of the library.
+    unsafe {
+        GucRegistry::define_int_guc_with_hooks(
+            DEFAULT_EXPTHRESH_NAME,
+            c"Default explicit threshold of new hll values.",
+            c"-1 chooses automatically, 0 disables the exact form, else a power of two.",
+            &DEFAULT_EXPTHRESH,
+            -1,
+            MAX_EXPTHRESH as i32,
+            GucContext::Userset,
+            GucFlags::default(),
+            Some(check_expthresh),
+            None,
+            None,
+        );
+    }
     GucRegistry::define_bool_guc(
         DEFAULT_SPARSEON_NAME,
         c"Whether new hll values may be written in the SPARSE form.",
@@ -110,6 +116,28 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
+}
+
+/// Refuses what every call would refuse (a threshold that is not -1, 0 or a power of
+/// two), so that a bad `SET` fails at once instead of breaking later calls.
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn check_expthresh(
+    value: *mut core::ffi::c_int,
+    _extra: *mut *mut core::ffi::c_void,
+    _source: pgrx::pg_sys::GucSource::Type,
+) -> bool {
+    let value = unsafe { *value };
+    match Params::new(11, 5, value.into(), 1) {
+        Ok(_) => true,
+        Err(e) => {
+            let detail = std::ffi::CString::new(e.to_string()).expect("messages contain no NUL");
+            // SAFETY: PostgreSQL reads and frees this palloc'd string after the hook.
+            unsafe {
+                pgrx::pg_sys::GUC_check_errdetail_string = pgrx::pg_sys::pstrdup(detail.as_ptr())
+            };
+            false
+        }
+    }
 }
 
 /// The SPARSE limit of `hyperloglog.max_sparse` (`None`: SPARSE while smaller).

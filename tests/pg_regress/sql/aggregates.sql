@@ -105,7 +105,8 @@ SHOW hyperloglog.default_regwidth;
 SHOW hyperloglog.default_expthresh;
 SHOW hyperloglog.default_sparseon;
 SELECT sqlstate_of($$SET hyperloglog.default_log2m = 30$$);
-SET hyperloglog.default_expthresh = 100;
+-- A threshold calls would refuse is refused by SET itself, and calls go on working.
+SELECT sqlstate_of($$SET hyperloglog.default_expthresh = 100$$);
 SELECT sqlstate_of($$SELECT hll_empty()$$);
 RESET hyperloglog.default_expthresh;
 

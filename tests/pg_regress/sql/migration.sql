@@ -61,3 +61,9 @@ INSERT INTO forms SELECT hll_add_agg(hll_hash_integer(x), 11, 5, 0, 1) FROM gene
 SELECT array_agg(hll_type(h) ORDER BY hll_type(h)), count(DISTINCT h),
        (SELECT count(*) FROM (SELECT h FROM forms UNION SELECT h FROM forms) AS u) AS union_rows
 FROM forms;
+
+-- Settings refuse what every call would refuse.
+SELECT sqlstate_of($$SET hyperloglog.default_expthresh = 3$$);
+SELECT sqlstate_of($$SET hyperloglog.default_expthresh = 1024$$), current_setting('hyperloglog.default_expthresh');
+RESET hyperloglog.default_expthresh;
+SELECT hll_expthresh(hll_empty());
