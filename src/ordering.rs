@@ -27,7 +27,13 @@ v1_function_info!(
 );
 
 /// The canonical bytes of argument `n`: borrowed when already canonical.
-unsafe fn canonical(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> std::borrow::Cow<'static, [u8]> {
+///
+/// # Safety
+/// `fcinfo` must be a valid call whose argument `n` is a non-null `hll`.
+pub(crate) unsafe fn canonical(
+    fcinfo: pg_sys::FunctionCallInfo,
+    n: usize,
+) -> std::borrow::Cow<'static, [u8]> {
     let bytes = unsafe { varlena_bytes(strict_arg(fcinfo, n)) };
     let stored = check(StoredSketch::parse(bytes), Origin::Stored);
     let encoded = Sketch::from_stored(&stored).encode();

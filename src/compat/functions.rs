@@ -7,6 +7,7 @@ use pgrx::prelude::*;
 
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, cstring, guarded, nargs, record, strict_arg, v1_function_info};
+use crate::ordering::canonical;
 use crate::settings::{self, Dialect};
 use crate::sqlstate::{check, Origin};
 
@@ -40,13 +41,10 @@ unsafe fn stored<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> StoredSketch
     }
 }
 
-/// Equal content and parameters, whatever the representation each was written in.
+/// Equal content and parameters, whatever the representation each was written in:
+/// the same canonical bytes the operator classes order and hash by.
 unsafe fn equal(fcinfo: pg_sys::FunctionCallInfo) -> bool {
-    unsafe {
-        let (a, b) = (stored(fcinfo, 0), stored(fcinfo, 1));
-        let raw = |n| varlena_bytes(strict_arg(fcinfo, n));
-        raw(0) == raw(1) || Sketch::from_stored(&a).encode() == Sketch::from_stored(&b).encode()
-    }
+    unsafe { canonical(fcinfo, 0) == canonical(fcinfo, 1) }
 }
 
 /// `hll_eq(hll, hll) -> boolean`.
