@@ -1,13 +1,14 @@
-//! `hll_add_agg` and `hll_union_agg`: transition, combine, serialize, deserialize and
-//! final functions, written against the raw calling convention so that a row costs one
-//! sketch update and nothing else.
+//! Aggregate support with an `internal` state: the functions postgresql-hll's catalog
+//! names (the compatible `hll` extension, and a catalog of that extension written by
+//! postgresql-hll itself) and those of `hyperloglog` 0.1.0 and 0.2.0 until
+//! `ALTER EXTENSION hyperloglog UPDATE` moves its aggregates to the `hll` state of
+//! [`crate::state`]. Also the parameter reading both kinds share.
 //!
-//! The state is allocated once per group in the aggregate memory context: a palloc'd
-//! block holding a reset callback and the [`Sketch`] (whose content grows on the Rust
-//! heap with the data, from a few bytes to `m` bytes). The callback drops the sketch
-//! when PostgreSQL resets or deletes the context, so nothing leaks on error or rescan.
-//! Serialisation for parallel plans is the storage format itself, so a parallel plan
-//! produces exactly the bytes of a serial one.
+//! The state is allocated once per group in the aggregate memory context, and so is
+//! everything its [`Sketch`] holds ([`PgAllocator`]): PostgreSQL frees it with the
+//! context, and hash aggregation counts it. Serialisation for parallel plans is the
+//! storage format itself, so a parallel plan produces exactly the bytes of a serial
+//! one.
 
 use core::ptr;
 
@@ -18,39 +19,30 @@ use pgrx::prelude::*;
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
 use crate::hashing::{Family, TypeInfo};
+use crate::memory::PgAllocator;
 use crate::settings::{self, Dialect};
 use crate::sqlstate::{check, error, Origin};
 
-/// The aggregate state: a palloc'd block that owns its sketch.
-#[repr(C)]
+/// The aggregate state: the sketch, in the aggregate context like its content.
 struct AggState {
-    on_reset: pg_sys::MemoryContextCallback,
-    sketch: Sketch,
+    sketch: Sketch<PgAllocator>,
 }
 
-unsafe extern "C-unwind" fn drop_state(arg: *mut core::ffi::c_void) {
-    // SAFETY: registered with a pointer to an initialised AggState of this context.
-    unsafe { ptr::drop_in_place(&mut (*arg.cast::<AggState>()).sketch) }
-}
-
-/// Moves `sketch` into a new state owned by `context`.
-unsafe fn new_state(context: pg_sys::MemoryContext, sketch: Sketch) -> *mut AggState {
+/// A new state in `context` made by `fill` with a sketch allocating there.
+unsafe fn new_state(
+    context: pg_sys::MemoryContext,
+    fill: impl FnOnce(PgAllocator) -> Result<Sketch<PgAllocator>, hll_core::Error>,
+) -> *mut AggState {
     unsafe {
         let state = pg_sys::MemoryContextAlloc(context, size_of::<AggState>()).cast::<AggState>();
-        state.write(AggState {
-            on_reset: pg_sys::MemoryContextCallback {
-                func: Some(drop_state),
-                arg: state.cast(),
-                next: ptr::null_mut(),
-            },
-            sketch,
-        });
-        pg_sys::MemoryContextRegisterResetCallback(context, &mut (*state).on_reset);
+        let sketch = check(fill(PgAllocator::in_context(context)), Origin::Stored);
+        state.write(AggState { sketch });
         state
     }
 }
 
-unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryContext {
+/// The memory context of the aggregate calling us (ERROR 0A000 outside one).
+pub(crate) unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryContext {
     let mut context: pg_sys::MemoryContext = ptr::null_mut();
     if unsafe { pg_sys::AggCheckCallContext(fcinfo, &mut context) } == 0 {
         error(
@@ -76,7 +68,7 @@ unsafe fn return_state(fcinfo: pg_sys::FunctionCallInfo, state: *mut AggState) -
 }
 
 /// Parameters from the optional arguments `first..` of this call, settings elsewhere.
-unsafe fn params_from_args(
+pub(crate) unsafe fn params_from_args(
     fcinfo: pg_sys::FunctionCallInfo,
     first: usize,
     dialect: Dialect,
@@ -100,7 +92,10 @@ unsafe fn params_from_args(
 
 /// Parameters written as constants in the aggregate call, for a group with no rows.
 /// `None` when an argument is not a constant (its value is not known here).
-unsafe fn params_from_aggref(fcinfo: pg_sys::FunctionCallInfo, dialect: Dialect) -> Option<Params> {
+pub(crate) unsafe fn params_from_aggref(
+    fcinfo: pg_sys::FunctionCallInfo,
+    dialect: Dialect,
+) -> Option<Params> {
     unsafe {
         let aggref = pg_sys::AggGetAggref(fcinfo);
         if aggref.is_null() {
@@ -157,10 +152,12 @@ pub(crate) unsafe fn add_transition(
         let mut state = state_arg(fcinfo, 0);
         if state.is_null() {
             let params = params_from_args(fcinfo, 2, dialect);
-            state = new_state(aggregate_context(fcinfo), Sketch::new(params));
+            state = new_state(aggregate_context(fcinfo), |alloc| {
+                Ok(Sketch::new_in(params, alloc))
+            });
         }
         if let Some(value) = arg(fcinfo, 1) {
-            (*state).sketch.add_hash(hash_of(value));
+            check((*state).sketch.add_hash(hash_of(value)), Origin::Stored);
         }
         pg_sys::Datum::from(state)
     }
@@ -201,7 +198,9 @@ pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo
         if let Some(value) = arg(fcinfo, 1) {
             let stored = check(StoredSketch::parse(varlena_bytes(value)), Origin::Stored);
             if state.is_null() {
-                state = new_state(aggregate_context(fcinfo), Sketch::new(stored.params()));
+                state = new_state(aggregate_context(fcinfo), |alloc| {
+                    Ok(Sketch::new_in(stored.params(), alloc))
+                });
             }
             check((*state).sketch.union_stored(&stored), Origin::Stored);
         }
@@ -222,7 +221,10 @@ pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo
                 (_, true) => a,
                 (true, false) => {
                     // The second state may live in a shorter-lived context: copy it.
-                    new_state(aggregate_context(fcinfo), (*b).sketch.clone())
+                    new_state(aggregate_context(fcinfo), |alloc| {
+                        let mut copy = Sketch::new_in((*b).sketch.params(), alloc);
+                        copy.union(&(*b).sketch).map(|()| copy)
+                    })
                 }
                 (false, false) => {
                     check((*a).sketch.union(&(*b).sketch), Origin::Stored);
@@ -256,9 +258,11 @@ pub unsafe extern "C-unwind" fn hll_agg_deserialize(
     guarded(|| {
         unsafe {
             let bytes = varlena_bytes(arg(fcinfo, 0).expect("strict function"));
-            let sketch = check(Sketch::decode(bytes), Origin::Stored);
             // Runs in a per-call context: the combine function copies what it keeps.
-            pg_sys::Datum::from(new_state(pg_sys::CurrentMemoryContext, sketch))
+            let state = new_state(pg_sys::CurrentMemoryContext, |alloc| {
+                Sketch::decode_in(bytes, alloc)
+            });
+            pg_sys::Datum::from(state)
         }
     })
 }
@@ -328,9 +332,3 @@ pub unsafe extern "C-unwind" fn hll_union_final(fcinfo: pg_sys::FunctionCallInfo
         Hll::from_sketch(&(*state).sketch).into_raw_datum()
     })
 }
-
-extension_sql_file!(
-    "../sql/aggregates.sql",
-    name = "aggregates",
-    requires = ["casts_and_hashval_type"]
-);

@@ -4,7 +4,7 @@
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-use hll_core::{Sketch, StoredSketch};
+use hll_core::{Allocator, Sketch, StoredSketch};
 use pgrx::callconv::{Arg, ArgAbi, BoxRet, FcInfo};
 use pgrx::datum::Datum;
 use pgrx::nullable::Nullable;
@@ -14,6 +14,7 @@ use pgrx::pgrx_sql_entity_graph::metadata::{
 use pgrx::prelude::*;
 use pgrx::{pg_sys, varlena};
 
+use crate::memory::PgAllocator;
 use crate::sqlstate::{check, Origin};
 
 /// The varlena behind `datum`, detoasted only when compressed or stored out of line
@@ -46,6 +47,14 @@ pub unsafe fn varlena_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
 ///
 /// As an argument it borrows the (detoasted if needed) datum, no copy; as a result it
 /// is a freshly palloc'd varlena in the current memory context.
+/// The sketch validated bytes describe, in the current memory context.
+pub fn decode(stored: &StoredSketch<'_>) -> Sketch<PgAllocator> {
+    check(
+        Sketch::from_stored_in(stored, PgAllocator::current()),
+        Origin::Stored,
+    )
+}
+
 pub struct Hll<'a> {
     ptr: NonNull<pg_sys::varlena>,
     _lifetime: PhantomData<&'a [u8]>,
@@ -66,31 +75,52 @@ impl<'a> Hll<'a> {
     }
 
     /// The decoded sketch; raises XX001 on corrupt data.
-    pub fn sketch(&self) -> Sketch {
-        Sketch::from_stored(&self.stored())
+    /// The decoded sketch, in the current memory context.
+    pub fn sketch(&self) -> Sketch<PgAllocator> {
+        decode(&self.stored())
     }
 }
 
 impl Hll<'static> {
     /// A new varlena holding `bytes`, palloc'd in the current memory context.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        let total = bytes.len() + pg_sys::VARHDRSZ;
-        // SAFETY: palloc either returns `total` writable bytes or raises an ERROR.
+        let p = Hll::alloc(bytes.len());
+        // SAFETY: the new varlena has room for exactly `bytes`.
         unsafe {
-            let p = pg_sys::palloc(total).cast::<pg_sys::varlena>();
-            varlena::set_varsize_4b(p, total as i32);
-            let data = varlena::vardata_4b(p).cast_mut().cast::<u8>();
+            let data = varlena::vardata_4b(p.ptr.as_ptr()).cast_mut().cast::<u8>();
             core::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+        }
+        p
+    }
+
+    /// The storage-format bytes of a sketch as a new varlena.
+    /// The storage bytes of `sketch`, written once into a new varlena.
+    pub fn from_sketch<A: Allocator + Clone>(sketch: &Sketch<A>) -> Self {
+        let max_sparse = crate::settings::max_sparse();
+        let len = sketch.encoded_len(max_sparse);
+        // SAFETY: palloc0 either returns `total` zeroed bytes or raises an ERROR; the
+        // core writes exactly `len` of them.
+        unsafe {
+            let p = Hll::alloc(len);
+            let data = varlena::vardata_4b(p.ptr.as_ptr()).cast_mut().cast::<u8>();
+            let out = core::slice::from_raw_parts_mut(data, len);
+            check(sketch.encode_into(out, max_sparse), Origin::Stored);
+            p
+        }
+    }
+
+    /// A zeroed varlena with room for `len` bytes.
+    fn alloc(len: usize) -> Self {
+        let total = len + pg_sys::VARHDRSZ;
+        // SAFETY: palloc0 either returns `total` writable bytes or raises an ERROR.
+        unsafe {
+            let p = pg_sys::palloc0(total).cast::<pg_sys::varlena>();
+            varlena::set_varsize_4b(p, total as i32);
             Hll {
                 ptr: NonNull::new_unchecked(p),
                 _lifetime: PhantomData,
             }
         }
-    }
-
-    /// The storage-format bytes of a sketch as a new varlena.
-    pub fn from_sketch(sketch: &Sketch) -> Self {
-        Hll::from_bytes(&sketch.encode_with(crate::settings::max_sparse()))
     }
 
     /// The varlena pointer as a datum, for code that returns raw datums.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use hll_core::{Sketch, StorageType, StoredSketch};
 use pgrx::prelude::*;
 
-use crate::datum::{varlena_bytes, HashVal, Hll};
+use crate::datum::{decode, varlena_bytes, HashVal, Hll};
 use crate::fmgr::{float8, guarded, return_null, strict_arg, v1_function_info};
 use crate::settings;
 use crate::sqlstate::{check, Origin};
@@ -45,7 +45,7 @@ fn hll_union(a: Hll<'_>, b: Hll<'_>) -> Hll<'static> {
 #[pg_extern(immutable, parallel_safe)]
 fn hll_add(value: Hll<'_>, hash: HashVal) -> Hll<'static> {
     let mut sketch = value.sketch();
-    sketch.add_hash(hash.0 as u64);
+    check(sketch.add_hash(hash.0 as u64), Origin::Stored);
     Hll::from_sketch(&sketch)
 }
 
@@ -132,7 +132,7 @@ fn hll_print(value: Hll<'_>) -> String {
             }
         }
         StorageType::Sparse | StorageType::Full => {
-            let sketch = Sketch::from_stored(&stored);
+            let sketch = decode(&stored);
             let nonzero: Vec<(usize, u8)> = match sketch.repr() {
                 hll_core::Repr::Sparse(s) => s.iter().map(|(i, v)| (i as usize, v)).collect(),
                 hll_core::Repr::Dense(d) => d
@@ -177,7 +177,7 @@ struct SketchInfo {
 fn hll_info(value: Hll<'_>) -> pgrx::JsonB {
     let stored = value.stored();
     let p = stored.params();
-    let sketch = Sketch::from_stored(&stored);
+    let sketch = decode(&stored);
     let (explicit_values, registers_set) = match stored.kind() {
         StorageType::Explicit | StorageType::Empty => {
             (Some(stored.explicit_values().count()), None)
@@ -214,7 +214,7 @@ fn hll_eq(a: Hll<'_>, b: Hll<'_>) -> bool {
     }
     // A FULL value with few registers set (as other writers may store it) equals the
     // SPARSE value we would write: compare canonical encodings.
-    a.sketch().encode() == b.sketch().encode()
+    Hll::from_sketch(&a.sketch()).bytes() == Hll::from_sketch(&b.sketch()).bytes()
 }
 
 /// Negation of `hll_eq`.

@@ -6,8 +6,8 @@
 //! their I/O, typmod and casts), [`hashing`] (`hll_hash_*`), [`functions`] (scalars and
 //! operators), [`ordering`] (btree and hash operator classes), [`compat`] (the
 //! compatible `hll` extension's C functions), [`statistics`] (error bounds, intersections, folding), [`aggregates`],
-//! [`settings`] (`hyperloglog.default_*`), [`sqlstate`]
-//! (error codes).
+//! [`settings`] (`hyperloglog.default_*`), [`memory`] (sketches in PostgreSQL memory),
+//! [`state`] (the aggregates' expanded state), [`sqlstate`] (error codes).
 
 use pgrx::prelude::*;
 
@@ -18,10 +18,12 @@ pub mod datum;
 pub mod fmgr;
 pub mod functions;
 pub mod hashing;
+pub mod memory;
 pub mod ordering;
 pub mod planner;
 pub mod settings;
 pub mod sqlstate;
+pub mod state;
 pub mod statistics;
 pub mod type_io;
 

@@ -9,10 +9,10 @@
 
 use core::cmp::Ordering;
 
-use hll_core::{Sketch, StoredSketch};
+use hll_core::StoredSketch;
 use pgrx::prelude::*;
 
-use crate::datum::varlena_bytes;
+use crate::datum::{decode, varlena_bytes, Hll};
 use crate::fmgr::{guarded, strict_arg, v1_function_info};
 use crate::sqlstate::{check, Origin};
 
@@ -30,22 +30,19 @@ v1_function_info!(
 ///
 /// # Safety
 /// `fcinfo` must be a valid call whose argument `n` is a non-null `hll`.
-pub(crate) unsafe fn canonical(
-    fcinfo: pg_sys::FunctionCallInfo,
-    n: usize,
-) -> std::borrow::Cow<'static, [u8]> {
+pub(crate) unsafe fn canonical(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'static [u8] {
     let bytes = unsafe { varlena_bytes(strict_arg(fcinfo, n)) };
     let stored = check(StoredSketch::parse(bytes), Origin::Stored);
-    let encoded = Sketch::from_stored(&stored).encode();
+    let encoded = Hll::from_sketch(&decode(&stored)).bytes();
     if encoded == bytes {
-        std::borrow::Cow::Borrowed(bytes)
+        bytes
     } else {
-        std::borrow::Cow::Owned(encoded)
+        encoded
     }
 }
 
 unsafe fn compare(fcinfo: pg_sys::FunctionCallInfo) -> Ordering {
-    unsafe { canonical(fcinfo, 0).cmp(&canonical(fcinfo, 1)) }
+    unsafe { canonical(fcinfo, 0).cmp(canonical(fcinfo, 1)) }
 }
 
 /// `hll_cmp(hll, hll) -> integer`: -1, 0 or 1 by canonical bytes.
@@ -89,7 +86,7 @@ comparisons!(
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_hash_value(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let hash = hll_core::hash::hash_bytes(&canonical(fcinfo, 0), 0);
+        let hash = hll_core::hash::hash_bytes(canonical(fcinfo, 0), 0);
         pg_sys::Datum::from(hash as i32)
     })
 }
@@ -104,7 +101,7 @@ pub unsafe extern "C-unwind" fn hll_hash_value_extended(
 ) -> pg_sys::Datum {
     guarded(|| unsafe {
         let seed = strict_arg(fcinfo, 1).value() as i64;
-        let hash = hll_core::hash::hash_bytes(&canonical(fcinfo, 0), seed);
+        let hash = hll_core::hash::hash_bytes(canonical(fcinfo, 0), seed);
         pg_sys::Datum::from(hash as i64)
     })
 }

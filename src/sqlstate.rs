@@ -23,6 +23,7 @@ pub fn raise(err: &Error, origin: Origin) -> ! {
             PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION
         }
         (Error::Corrupt(_), Origin::Stored) => PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+        (Error::OutOfMemory(_), _) => PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
     };
     error(code, &err.to_string())
 }

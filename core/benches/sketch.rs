@@ -14,7 +14,7 @@ fn hashes(n: usize, seed: i64) -> Vec<u64> {
 fn built(params: Params, n: usize, seed: i64) -> Sketch {
     let mut s = Sketch::new(params);
     for h in hashes(n, seed) {
-        s.add_hash(h);
+        s.add_hash(h).unwrap();
     }
     s
 }
@@ -44,7 +44,7 @@ fn add(c: &mut Criterion) {
                 || start.clone(),
                 |s| {
                     for &h in &new {
-                        s.add_hash(h);
+                        s.add_hash(h).unwrap();
                     }
                 },
                 BatchSize::SmallInput,
@@ -66,7 +66,7 @@ fn union(c: &mut Criterion) {
     for log2m in [11, 14] {
         let params = Params::new(log2m, 5, -1, 1).unwrap();
         let (a, b) = (built(params, 1 << 20, 3), built(params, 1 << 20, 4));
-        let b_bytes = b.encode();
+        let b_bytes = b.encode().unwrap();
         group.throughput(Throughput::Bytes(b_bytes.len() as u64));
         group.bench_function(format!("in_memory_log2m_{log2m}"), |bench| {
             bench.iter_batched_ref(
@@ -91,9 +91,9 @@ fn union(c: &mut Criterion) {
 
 fn estimate_and_format(c: &mut Criterion) {
     let full = built(Params::default(), 1 << 20, 5);
-    let full_bytes = full.encode();
+    let full_bytes = full.encode().unwrap();
     let sparse = built(Params::new(11, 5, 0, 1).unwrap(), 300, 6);
-    let sparse_bytes = sparse.encode();
+    let sparse_bytes = sparse.encode().unwrap();
     c.bench_function("cardinality_full_in_memory", |b| {
         b.iter(|| black_box(&full).cardinality())
     });
@@ -108,12 +108,14 @@ fn estimate_and_format(c: &mut Criterion) {
     c.bench_function("estimate_from_histogram", |b| {
         b.iter(|| hll_core::estimate::estimate(black_box(&histogram), &Params::default()))
     });
-    c.bench_function("encode_full", |b| b.iter(|| black_box(&full).encode()));
+    c.bench_function("encode_full", |b| {
+        b.iter(|| black_box(&full).encode().unwrap())
+    });
     c.bench_function("decode_full", |b| {
         b.iter(|| Sketch::decode(black_box(&full_bytes)).unwrap())
     });
     c.bench_function("encode_sparse_300", |b| {
-        b.iter(|| black_box(&sparse).encode())
+        b.iter(|| black_box(&sparse).encode().unwrap())
     });
     c.bench_function("decode_sparse_300", |b| {
         b.iter(|| Sketch::decode(black_box(&sparse_bytes)).unwrap())

@@ -237,7 +237,7 @@ fn run_trial(t: u64, max_n: u64, configs: &[Params], points: &[u64], sums: &mut 
             let h = hash::hash_integer(base + i as i64, 0);
             for tr in tracked.iter_mut() {
                 if h & tr.skip_mask == 0 {
-                    tr.sketch.add_hash(h);
+                    tr.sketch.add_hash(h).unwrap();
                 }
             }
         }

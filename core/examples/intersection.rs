@@ -176,7 +176,7 @@ fn run_job(t: u64, s: u64, size_a: u64, design: &Design, cells: &[Cell], out: &m
             continue;
         }
         let mut a = Sketch::new(config.params);
-        in_a.iter().for_each(|&h| a.add_hash(h));
+        in_a.iter().for_each(|&h| a.add_hash(h).unwrap());
         let card_a = a.cardinality().expect("defined");
         for (index, cell) in cells.iter().enumerate() {
             if cell.config != ci || cell.size_a != size_a {
@@ -188,7 +188,7 @@ fn run_job(t: u64, s: u64, size_a: u64, design: &Design, cells: &[Cell], out: &m
             in_a[..common]
                 .iter()
                 .chain(&only_b[..own])
-                .for_each(|&h| b.add_hash(h));
+                .for_each(|&h| b.add_hash(h).unwrap());
             let started = Instant::now();
             let joint = a.overlap(&b).expect("same parameters").expect("defined");
             out.joint_seconds[ci] += started.elapsed().as_secs_f64();

@@ -4,20 +4,27 @@
 //! adding a hash one load, one compare and one store, and lets the compiler vectorise
 //! the register-wise maximum of a union. Packing happens only when bytes are written.
 
+use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::vec::Vec;
+
+use crate::error::Error;
 use crate::packing;
 
 /// All `m` registers, one byte each.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DenseRegisters {
-    registers: Box<[u8]>,
+#[derive(Debug, Clone)]
+pub struct DenseRegisters<A: Allocator = Global> {
+    registers: Vec<u8, A>,
 }
 
-impl DenseRegisters {
-    /// `m` zero registers.
-    pub fn new(m: usize) -> Self {
-        DenseRegisters {
-            registers: vec![0u8; m].into_boxed_slice(),
-        }
+impl<A: Allocator> DenseRegisters<A> {
+    /// `m` zero registers in memory from `alloc`.
+    pub fn new_in(m: usize, alloc: A) -> Result<Self, Error> {
+        let mut registers = Vec::new_in(alloc);
+        registers
+            .try_reserve_exact(m)
+            .map_err(|_| Error::out_of_memory(m))?;
+        registers.resize(m, 0);
+        Ok(DenseRegisters { registers })
     }
 
     /// Raises register `index` to at least `value`.
@@ -54,5 +61,11 @@ impl DenseRegisters {
     /// Number of non-zero registers.
     pub fn filled(&self) -> usize {
         self.registers.iter().filter(|&&r| r != 0).count()
+    }
+}
+
+impl<A: Allocator, B: Allocator> PartialEq<DenseRegisters<B>> for DenseRegisters<A> {
+    fn eq(&self, other: &DenseRegisters<B>) -> bool {
+        self.registers == other.registers
     }
 }

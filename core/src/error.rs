@@ -9,11 +9,17 @@ pub enum Error {
     InvalidParameter(String),
     /// Stored bytes do not follow the storage format (the message says where).
     Corrupt(String),
+    /// Memory for this many bytes could not be had (the allocator refused).
+    OutOfMemory(usize),
 }
 
 impl Error {
     pub(crate) fn corrupt(msg: impl Into<String>) -> Self {
         Error::Corrupt(msg.into())
+    }
+
+    pub(crate) fn out_of_memory(bytes: usize) -> Self {
+        Error::OutOfMemory(bytes)
     }
 
     pub(crate) fn parameter(msg: impl Into<String>) -> Self {
@@ -26,6 +32,9 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidParameter(msg) => f.write_str(msg),
             Error::Corrupt(msg) => write!(f, "invalid hll data: {msg}"),
+            Error::OutOfMemory(bytes) => {
+                write!(f, "out of memory: failed on a request of {bytes} bytes")
+            }
         }
     }
 }

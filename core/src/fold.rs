@@ -21,7 +21,10 @@
 
 use crate::error::Error;
 use crate::params::{ExplicitThreshold, Params};
-use crate::{DenseRegisters, Repr, Sketch};
+use allocator_api2::alloc::Allocator;
+
+use crate::dense::DenseRegisters;
+use crate::sketch::{Repr, Sketch};
 
 /// The parameters two sketches are combined under: the smaller `log2m` and `regwidth`,
 /// the explicit threshold that keeps fewer values, and SPARSE only if both allow it.
@@ -44,10 +47,10 @@ pub fn common_params(a: Params, b: Params) -> Params {
     .expect("the smaller of two valid parameter sets is valid")
 }
 
-impl Sketch {
+impl<A: Allocator + Clone> Sketch<A> {
     /// The sketch these hashes would give under `target`, which may not have more or
     /// wider registers, nor a larger explicit threshold than this sketch's.
-    pub fn reduce(&self, target: Params) -> Result<Sketch, Error> {
+    pub fn reduce(&self, target: Params) -> Result<Sketch<A>, Error> {
         let p = self.params();
         if target.log2m() > p.log2m() || target.regwidth() > p.regwidth() {
             return Err(Error::InvalidParameter(format!(
@@ -61,19 +64,20 @@ impl Sketch {
             )));
         }
         if target == p {
-            return Ok(self.clone());
+            return self.try_clone();
         }
+        let alloc = self.allocator().clone();
         Ok(match self.repr() {
-            Repr::Undefined => Sketch::undefined(target),
-            Repr::Empty => Sketch::new(target),
+            Repr::Undefined => Sketch::undefined_in(target, alloc),
+            Repr::Empty => Sketch::new_in(target, alloc),
             Repr::Explicit(e) => {
-                let mut s = Sketch::new(target);
+                let mut s = Sketch::new_in(target, alloc);
                 for h in e.iter() {
-                    s.add_hash(h);
+                    s.add_hash(h)?;
                 }
                 s
             }
-            Repr::Sparse(s) => fold_registers(s.iter(), p, target),
+            Repr::Sparse(s) => fold_registers(s.iter(), p, target, alloc)?,
             Repr::Dense(d) => fold_registers(
                 d.registers()
                     .iter()
@@ -82,18 +86,24 @@ impl Sketch {
                     .map(|(i, &v)| (i as u32, v)),
                 p,
                 target,
-            ),
+                alloc,
+            )?,
         })
     }
 }
 
 /// Folds non-zero registers `(index, value)` of a sketch with parameters `from` into a
 /// register sketch with parameters `to`.
-fn fold_registers(registers: impl Iterator<Item = (u32, u8)>, from: Params, to: Params) -> Sketch {
+fn fold_registers<A: Allocator + Clone>(
+    registers: impl Iterator<Item = (u32, u8)>,
+    from: Params,
+    to: Params,
+    alloc: A,
+) -> Result<Sketch<A>, Error> {
     let shift = from.log2m() - to.log2m();
     let mask = (1u32 << to.log2m()) - 1;
     let cap = to.register_cap();
-    let mut dense = DenseRegisters::new(to.m());
+    let mut dense = DenseRegisters::new_in(to.m(), alloc.clone())?;
     for (index, value) in registers {
         let high = index >> to.log2m();
         let folded = if high != 0 {
@@ -103,5 +113,5 @@ fn fold_registers(registers: impl Iterator<Item = (u32, u8)>, from: Params, to: 
         };
         dense.set_max((index & mask) as usize, folded.min(cap));
     }
-    Sketch::from_parts(to, Repr::Dense(dense))
+    Ok(Sketch::from_parts(to, Repr::Dense(dense), alloc))
 }

@@ -25,7 +25,9 @@ use std::collections::HashMap;
 
 use crate::estimate::q;
 use crate::params::Params;
-use crate::{Repr, Sketch};
+use allocator_api2::alloc::Allocator;
+
+use crate::sketch::{Repr, Sketch};
 
 /// Estimated sizes of the parts of two sets.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +54,10 @@ impl Overlap {
 
 /// The overlap of two sketches with equal parameters: exact when both hold their
 /// hashes exactly, the joint maximum-likelihood estimate otherwise.
-pub fn overlap(a: &Sketch, b: &Sketch) -> Overlap {
+pub fn overlap<A: Allocator + Clone, B: Allocator + Clone>(
+    a: &Sketch<A>,
+    b: &Sketch<B>,
+) -> Overlap {
     debug_assert_eq!(a.params(), b.params());
     if let (Some(sa), Some(sb)) = (exact_hashes(a), exact_hashes(b)) {
         let common = sa.iter().filter(|h| sb.binary_search(h).is_ok()).count() as f64;
@@ -66,7 +71,7 @@ pub fn overlap(a: &Sketch, b: &Sketch) -> Overlap {
 }
 
 /// The hashes of an EMPTY or EXPLICIT sketch, sorted.
-fn exact_hashes(s: &Sketch) -> Option<Vec<u64>> {
+fn exact_hashes<A: Allocator + Clone>(s: &Sketch<A>) -> Option<Vec<u64>> {
     match s.repr() {
         Repr::Empty => Some(Vec::new()),
         Repr::Explicit(e) => {

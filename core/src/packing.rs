@@ -10,17 +10,19 @@
 //! Eight registers of `regwidth` bits always fill exactly `regwidth` bytes, and `m` is a
 //! multiple of eight, so FULL bodies are handled eight registers (one chunk) at a time.
 
-/// Appends fixed-width fields to a byte vector, MSB first.
+/// Writes fixed-width fields into a byte slice of exactly the right length, MSB first.
 pub(crate) struct BitWriter<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut [u8],
+    pos: usize,
     acc: u64,
     bits: u32,
 }
 
 impl<'a> BitWriter<'a> {
-    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
+    pub(crate) fn new(out: &'a mut [u8]) -> Self {
         BitWriter {
             out,
+            pos: 0,
             acc: 0,
             bits: 0,
         }
@@ -32,14 +34,15 @@ impl<'a> BitWriter<'a> {
         self.bits += width;
         while self.bits >= 8 {
             self.bits -= 8;
-            self.out.push((self.acc >> self.bits) as u8);
+            self.out[self.pos] = (self.acc >> self.bits) as u8;
+            self.pos += 1;
         }
     }
 
     /// Writes the last partial byte, zero-padded at the bottom.
     pub(crate) fn finish(self) {
         if self.bits > 0 {
-            self.out.push((self.acc << (8 - self.bits)) as u8);
+            self.out[self.pos] = (self.acc << (8 - self.bits)) as u8;
         }
     }
 }
@@ -113,15 +116,33 @@ fn groups<const W: usize>(body: &[u8], mut f: impl FnMut(usize, [u8; 8])) {
 }
 
 /// Writes one byte per register as a FULL body, `regwidth` bits each.
-pub(crate) fn pack_full(registers: &[u8], regwidth: u8, out: &mut Vec<u8>) {
+pub(crate) fn pack_full(registers: &[u8], regwidth: u8, out: &mut [u8]) {
     let width = u32::from(regwidth);
     let nbytes = usize::from(regwidth);
-    out.reserve(registers.len() / 8 * nbytes);
-    for group in registers.chunks_exact(8) {
+    for (group, chunk) in registers.chunks_exact(8).zip(out.chunks_exact_mut(nbytes)) {
         let word = group
             .iter()
             .fold(0u64, |acc, &r| (acc << width) | u64::from(r));
-        out.extend_from_slice(&word.to_be_bytes()[8 - nbytes..]);
+        chunk.copy_from_slice(&word.to_be_bytes()[8 - nbytes..]);
+    }
+}
+
+/// Writes a FULL body from ascending `(index, value)` pairs of the non-zero registers
+/// into `out` (zeroed, `m * regwidth / 8` bytes), without a register array.
+pub(crate) fn pack_full_from_pairs(
+    pairs: impl Iterator<Item = (u32, u8)>,
+    regwidth: u8,
+    out: &mut [u8],
+) {
+    let width = u32::from(regwidth);
+    for (index, value) in pairs {
+        let bit = index as usize * usize::from(regwidth);
+        let (byte, offset) = (bit / 8, (bit % 8) as u32);
+        let field = u16::from(value) << (16 - width - offset);
+        out[byte] |= (field >> 8) as u8;
+        if offset + width > 8 {
+            out[byte + 1] |= field as u8;
+        }
     }
 }
 
@@ -131,7 +152,7 @@ mod tests {
 
     #[test]
     fn writer_and_reader_agree() {
-        let mut out = Vec::new();
+        let mut out = vec![0u8; 35usize.div_ceil(8)];
         let mut w = BitWriter::new(&mut out);
         let fields = [(5u32, 3u32), (0x1ff, 9), (1, 1), (0xabcde, 20), (3, 2)];
         for (v, width) in fields {
@@ -151,8 +172,16 @@ mod tests {
         for regwidth in 1..=8u8 {
             let cap = ((1u16 << regwidth) - 1) as u8;
             let regs: Vec<u8> = (0..64u32).map(|i| (i * 7 % 256) as u8 & cap).collect();
-            let mut body = Vec::new();
+            let mut body = vec![0u8; 64 * usize::from(regwidth) / 8];
             pack_full(&regs, regwidth, &mut body);
+            let mut from_pairs = vec![0u8; body.len()];
+            let pairs = regs.iter().enumerate().filter(|(_, &v)| v != 0);
+            pack_full_from_pairs(
+                pairs.map(|(i, &v)| (i as u32, v)),
+                regwidth,
+                &mut from_pairs,
+            );
+            assert_eq!(from_pairs, body);
             assert_eq!(body.len(), 64 * usize::from(regwidth) / 8);
             let mut back = vec![0u8; 64];
             for_each_full_group(&body, regwidth, |g, values| {
@@ -167,7 +196,7 @@ mod tests {
         let mut regs = vec![0u8; 8];
         regs[0] = 0b10001;
         regs[1] = 0b00011;
-        let mut body = Vec::new();
+        let mut body = vec![0u8; 5];
         pack_full(&regs, 5, &mut body);
         assert_eq!(body, [0b1000_1000, 0b1100_0000, 0, 0, 0]);
     }

@@ -66,7 +66,9 @@ mod tests {
 
     fn print(bytes: &[u8]) -> String {
         let stored = StoredSketch::parse(bytes).unwrap();
-        peer_print(&stored, || Sketch::from_stored(&stored).register_values())
+        peer_print(&stored, || {
+            Sketch::from_stored(&stored).unwrap().register_values()
+        })
     }
 
     /// Texts read off postgresql-hll 2.17.
@@ -91,10 +93,10 @@ mod tests {
         );
         let mut sketch = Sketch::new(Params::new(5, 5, 0, 1).unwrap());
         for x in 1..=10i32 {
-            sketch.add_hash(crate::murmur3::hash_integer(x, 0));
+            sketch.add_hash(crate::murmur3::hash_integer(x, 0)).unwrap();
         }
         assert_eq!(
-            print(&sketch.encode()),
+            print(&sketch.encode().unwrap()),
             "COMPRESSED, 9 filled nregs=32, nbits=5, expthresh=0, sparseon=1:\n   0:  1  0  0  0  1  \
              0  0  0  0  0  0  0  0  0  0  0  1  0  2  2  0  0  0  0  5  0  0  1  0  0  1  1 "
         );

@@ -5,37 +5,57 @@
 //! registers are set; [`crate::Sketch`] switches to dense registers once it would not
 //! save memory or once inserts would get slow.
 
+use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::vec::Vec;
+
+use crate::error::Error;
+
 /// Non-zero registers as sorted `(index << 8) | value` words.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SparseRegisters {
-    words: Vec<u32>,
+#[derive(Debug, Clone)]
+pub struct SparseRegisters<A: Allocator = Global> {
+    words: Vec<u32, A>,
 }
 
-impl SparseRegisters {
+impl<A: Allocator> SparseRegisters<A> {
+    /// No register set, allocating in `alloc` (nothing until the first entry).
+    pub fn new_in(alloc: A) -> Self {
+        SparseRegisters {
+            words: Vec::new_in(alloc),
+        }
+    }
+
     /// Raises register `index` to at least `value` (non-zero); returns whether it changed.
     #[inline]
-    pub fn set_max(&mut self, index: u32, value: u8) -> bool {
+    pub fn set_max(&mut self, index: u32, value: u8) -> Result<bool, Error> {
         debug_assert!(value > 0);
         let word = (index << 8) | u32::from(value);
         match self.words.binary_search_by_key(&index, |w| w >> 8) {
             Ok(pos) => {
-                if self.words[pos] < word {
+                let changed = self.words[pos] < word;
+                if changed {
                     self.words[pos] = word;
-                    true
-                } else {
-                    false
                 }
+                Ok(changed)
             }
             Err(pos) => {
+                self.reserve(1)?;
                 self.words.insert(pos, word);
-                true
+                Ok(true)
             }
         }
     }
 
-    /// Appends a register above every index held so far (used when decoding sorted input).
+    /// Makes room for `additional` more entries.
+    pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+        self.words
+            .try_reserve(additional)
+            .map_err(|_| Error::out_of_memory((self.words.len() + additional) * 4))
+    }
+
+    /// Appends a register above every present one (room reserved by the caller).
     pub(crate) fn push_sorted(&mut self, index: u32, value: u8) {
         debug_assert!(self.words.last().is_none_or(|&w| w >> 8 < index));
+        debug_assert!(self.words.len() < self.words.capacity());
         self.words.push((index << 8) | u32::from(value));
     }
 
@@ -44,14 +64,25 @@ impl SparseRegisters {
         self.words.len()
     }
 
-    /// Whether every register is zero.
+    /// Whether no register is set.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
 
-    /// `(index, value)` of every non-zero register, ascending index.
+    /// `(index, value)` of the non-zero registers, by ascending index.
     pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.words.iter().map(|&w| (w >> 8, w as u8))
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn allocated_bytes(&self) -> usize {
+        self.words.capacity() * 4
+    }
+}
+
+impl<A: Allocator, B: Allocator> PartialEq<SparseRegisters<B>> for SparseRegisters<A> {
+    fn eq(&self, other: &SparseRegisters<B>) -> bool {
+        self.words == other.words
     }
 }
 
@@ -59,14 +90,20 @@ impl SparseRegisters {
 mod tests {
     use super::*;
 
+    impl SparseRegisters {
+        fn set_max_ok(&mut self, index: u32, value: u8) -> bool {
+            self.set_max(index, value).unwrap()
+        }
+    }
+
     #[test]
     fn set_max_keeps_order_and_maximum() {
-        let mut s = SparseRegisters::default();
-        assert!(s.set_max(900, 3));
-        assert!(s.set_max(2, 7));
-        assert!(!s.set_max(900, 2));
-        assert!(s.set_max(900, 4));
-        assert!(s.set_max(0, 1));
+        let mut s = SparseRegisters::new_in(Global);
+        assert!(s.set_max_ok(900, 3));
+        assert!(s.set_max_ok(2, 7));
+        assert!(!s.set_max_ok(900, 2));
+        assert!(s.set_max_ok(900, 4));
+        assert!(s.set_max_ok(0, 1));
         assert_eq!(s.iter().collect::<Vec<_>>(), [(0, 1), (2, 7), (900, 4)]);
     }
 }

@@ -148,6 +148,11 @@ impl<'a> StoredSketch<'a> {
             .map(|c| u64::from_be_bytes(c.try_into().expect("8-byte chunk")))
     }
 
+    /// Number of SPARSE entries (0 for other types).
+    pub fn sparse_len(&self) -> usize {
+        self.sparse_words
+    }
+
     /// `(index, value)` of a SPARSE body, ascending index (empty for other types).
     pub fn sparse_registers(&self) -> impl Iterator<Item = (u32, u8)> + 'a {
         let mut reader = BitReader::new(self.body);
@@ -291,47 +296,70 @@ fn validate_sparse(body: &[u8], params: &Params) -> Result<usize, Error> {
     Ok(words)
 }
 
-/// Writes the 3-byte header.
-pub(crate) fn write_header(out: &mut Vec<u8>, kind: StorageType, params: &Params) {
-    out.extend_from_slice(&[
+/// Bytes of a header.
+pub(crate) const HEADER_LEN: usize = 3;
+
+/// Writes the 3-byte header at the start of `out`.
+pub(crate) fn write_header(out: &mut [u8], kind: StorageType, params: &Params) {
+    out[..HEADER_LEN].copy_from_slice(&[
         (SCHEMA_VERSION << 4) | kind as u8,
         params.p_byte(),
         params.c_byte(),
     ]);
 }
 
-/// Writes registers given as ascending `(index, value)` pairs of non-zero values,
-/// as SPARSE or FULL by the format's rule.
-pub(crate) fn write_registers<I>(
-    out: &mut Vec<u8>,
+/// How registers with `filled` non-zero values are written: SPARSE or FULL by the
+/// format's rule ([`Params::writes_sparse`]).
+pub(crate) fn register_storage(
     params: &Params,
     filled: usize,
+    max_sparse: Option<usize>,
+) -> StorageType {
+    if params.writes_sparse(filled, max_sparse) {
+        StorageType::Sparse
+    } else {
+        StorageType::Full
+    }
+}
+
+/// Bytes of a whole encoding of `kind` holding `count` explicit values or filled
+/// registers.
+pub(crate) fn encoded_len(kind: StorageType, params: &Params, count: usize) -> usize {
+    HEADER_LEN
+        + match kind {
+            StorageType::Undefined | StorageType::Empty => 0,
+            StorageType::Explicit => count * 8,
+            StorageType::Sparse => (count * params.sparse_word_bits()).div_ceil(8),
+            StorageType::Full => params.full_body_len(),
+        }
+}
+
+/// Writes a SPARSE or FULL encoding (header and body) of registers given as ascending
+/// `(index, value)` pairs of the non-zero values, or also as one byte per register.
+/// `out` is zeroed and [`encoded_len`] long.
+pub(crate) fn write_registers<I>(
+    out: &mut [u8],
+    kind: StorageType,
+    params: &Params,
     nonzero: I,
     dense: Option<&[u8]>,
-    max_sparse: Option<usize>,
 ) where
     I: Iterator<Item = (u32, u8)>,
 {
-    if params.writes_sparse(filled, max_sparse) {
-        write_header(out, StorageType::Sparse, params);
+    write_header(out, kind, params);
+    let body = &mut out[HEADER_LEN..];
+    if kind == StorageType::Sparse {
         let word_bits = params.sparse_word_bits() as u32;
         let regwidth = u32::from(params.regwidth());
-        let mut w = BitWriter::new(out);
+        let mut w = BitWriter::new(body);
         for (index, value) in nonzero {
             w.push((index << regwidth) | u32::from(value), word_bits);
         }
         w.finish();
     } else {
-        write_header(out, StorageType::Full, params);
         match dense {
-            Some(regs) => packing::pack_full(regs, params.regwidth(), out),
-            None => {
-                let mut regs = vec![0u8; params.m()];
-                for (index, value) in nonzero {
-                    regs[index as usize] = value;
-                }
-                packing::pack_full(&regs, params.regwidth(), out);
-            }
+            Some(regs) => packing::pack_full(regs, params.regwidth(), body),
+            None => packing::pack_full_from_pairs(nonzero, params.regwidth(), body),
         }
     }
 }

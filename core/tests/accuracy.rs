@@ -15,7 +15,8 @@ fn trials(params: Params, n: u64, trials: u64) -> Stats {
         let mut s = Sketch::new(params);
         // Each trial hashes its own integers, as the SQL functions do.
         for i in 0..n {
-            s.add_hash(hash::hash_integer((t * 1_000_000_007 + i) as i64, 0));
+            s.add_hash(hash::hash_integer((t * 1_000_000_007 + i) as i64, 0))
+                .unwrap();
         }
         let rel = s.cardinality().unwrap() / n as f64 - 1.0;
         sum += rel;
@@ -58,8 +59,8 @@ fn explicit_counts_are_exact() {
     for n in [0u64, 1, 2, 100, 160] {
         let mut s = Sketch::new(params);
         for i in 0..n {
-            s.add_hash(hash::hash_integer(i as i64, 3));
-            s.add_hash(hash::hash_integer(i as i64, 3));
+            s.add_hash(hash::hash_integer(i as i64, 3)).unwrap();
+            s.add_hash(hash::hash_integer(i as i64, 3)).unwrap();
         }
         assert_eq!(s.cardinality(), Some(n as f64));
     }
@@ -76,7 +77,8 @@ fn confidence_intervals_cover_the_truth_95_percent_of_the_time() {
         for t in 0..trials {
             let mut s = Sketch::new(params);
             for i in 0..n {
-                s.add_hash(hash::hash_integer((t * 1_000_000_007 + i + 77) as i64, 5));
+                s.add_hash(hash::hash_integer((t * 1_000_000_007 + i + 77) as i64, 5))
+                    .unwrap();
             }
             let b = s.bounds(0.95).unwrap().unwrap();
             if b.lower <= n as f64 && n as f64 <= b.upper {
@@ -95,7 +97,7 @@ fn confidence_intervals_cover_the_truth_95_percent_of_the_time() {
 fn explicit_bounds_have_zero_width() {
     let mut s = Sketch::new(Params::default());
     for i in 0..50 {
-        s.add_hash(hash::hash_integer(i, 0));
+        s.add_hash(hash::hash_integer(i, 0)).unwrap();
     }
     let b = s.bounds(0.99).unwrap().unwrap();
     assert_eq!((b.lower, b.estimate, b.upper), (50.0, 50.0, 50.0));

@@ -6,7 +6,7 @@ use hll_core::{hash, Params, Sketch};
 fn sketch_of(params: Params, values: std::ops::Range<i64>, seed: i64) -> Sketch {
     let mut s = Sketch::new(params);
     for v in values {
-        s.add_hash(hash::hash_integer(v, seed));
+        s.add_hash(hash::hash_integer(v, seed)).unwrap();
     }
     s
 }
@@ -27,7 +27,7 @@ fn exact_when_both_are_exact() {
     assert_eq!(none.intersection, 0.0);
     let empty = Sketch::new(p).overlap(&Sketch::new(p)).unwrap().unwrap();
     assert_eq!(empty.jaccard(), 0.0);
-    assert!(Sketch::undefined(p)
+    assert!(Sketch::undefined_in(p, hll_core::Global)
         .overlap(&Sketch::new(p))
         .unwrap()
         .is_none());

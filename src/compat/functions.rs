@@ -5,7 +5,7 @@ use hll_core::peer_print::peer_print;
 use hll_core::{Sketch, StoredSketch};
 use pgrx::prelude::*;
 
-use crate::datum::{varlena_bytes, Hll};
+use crate::datum::{decode, varlena_bytes, Hll};
 use crate::fmgr::{arg, cstring, guarded, nargs, record, strict_arg, v1_function_info};
 use crate::ordering::canonical;
 use crate::settings::{self, Dialect};
@@ -73,7 +73,7 @@ pub unsafe extern "C-unwind" fn hll_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 #[no_mangle]
 pub unsafe extern "C-unwind" fn hll_union(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let mut sketch = Sketch::from_stored(&stored(fcinfo, 0));
+        let mut sketch = decode(&stored(fcinfo, 0));
         check(sketch.union_stored(&stored(fcinfo, 1)), Origin::Stored);
         Hll::from_sketch(&sketch).into_raw_datum()
     })
@@ -81,8 +81,9 @@ pub unsafe extern "C-unwind" fn hll_union(fcinfo: pg_sys::FunctionCallInfo) -> p
 
 unsafe fn add(fcinfo: pg_sys::FunctionCallInfo, sketch_arg: usize) -> pg_sys::Datum {
     unsafe {
-        let mut sketch = Sketch::from_stored(&stored(fcinfo, sketch_arg));
-        sketch.add_hash(strict_arg(fcinfo, 1 - sketch_arg).value() as u64);
+        let mut sketch = decode(&stored(fcinfo, sketch_arg));
+        let hash = strict_arg(fcinfo, 1 - sketch_arg).value() as u64;
+        check(sketch.add_hash(hash), Origin::Stored);
         Hll::from_sketch(&sketch).into_raw_datum()
     }
 }
@@ -113,7 +114,7 @@ pub unsafe extern "C-unwind" fn hll_add_rev(fcinfo: pg_sys::FunctionCallInfo) ->
 pub unsafe extern "C-unwind" fn hll_print(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let stored = stored(fcinfo, 0);
-        let text = peer_print(&stored, || Sketch::from_stored(&stored).register_values());
+        let text = peer_print(&stored, || decode(&stored).register_values());
         cstring(text.as_bytes())
     })
 }

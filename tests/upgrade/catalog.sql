@@ -19,7 +19,8 @@ FROM pg_operator AS o JOIN pg_depend AS d ON d.classid = 'pg_operator'::regclass
 WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog')
 ORDER BY o.oid::regoperator::text;
 SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
-       a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype, a.aggtransspace
+       a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype, a.aggtransspace,
+       a.aggfinalmodify, a.aggfinalextra, a.agginitval, a.aggkind
 FROM pg_aggregate AS a JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
 WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog')
 ORDER BY a.aggfnoid::regprocedure::text;
@@ -34,3 +35,10 @@ SELECT am.amname, opc.opcname, opc.opcdefault,
         FROM pg_amproc WHERE amprocfamily = opc.opcfamily) AS support
 FROM pg_opclass AS opc JOIN pg_am AS am ON am.oid = opc.opcmethod
 WHERE opc.opcintype = 'hll'::regtype ORDER BY 1, 2;
+SELECT a.aggfnoid::regprocedure::text AS aggregate,
+       pg_describe_object(d.refclassid, d.refobjid, 0) AS uses, d.deptype, count(*)
+FROM pg_aggregate AS a
+JOIN pg_depend AS e ON e.classid = 'pg_proc'::regclass AND e.objid = a.aggfnoid AND e.deptype = 'e'
+JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid AND d.deptype <> 'e'
+WHERE e.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog')
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;

@@ -40,10 +40,15 @@ for release in sql/releases/hyperloglog--*.sql; do
         INSERT INTO sketches VALUES (100, '\x108b7f', '\x118c7f', hll_hash_bigint(0));
         CREATE INDEX ON sketches (hll_cardinality(h));
         CREATE VIEW estimates AS SELECT id, hll_cardinality(h) AS n, hll_type(h) AS kind FROM sketches;
-        CREATE MATERIALIZED VIEW total AS SELECT hll_union_agg(h) AS h FROM sketches WHERE id < 100;"
+        CREATE MATERIALIZED VIEW total AS SELECT hll_union_agg(h) AS h FROM sketches WHERE id < 100;
+        CREATE VIEW aggregated AS
+            SELECT id % 3 AS g, hll_add_agg(v) AS a, hll_add_agg(v, 10, 4, 0, 0) AS b,
+                   hll_sketch(id) AS c, hll_count_distinct(id, 11) AS d, hll_union_agg(h) AS e
+            FROM sketches GROUP BY 1;"
     snapshot() {
         sql upgraded -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" \
-            -c "COPY (SELECT * FROM estimates ORDER BY id) TO STDOUT" -c "COPY (SELECT * FROM total) TO STDOUT"
+            -c "COPY (SELECT * FROM estimates ORDER BY id) TO STDOUT" -c "COPY (SELECT * FROM total) TO STDOUT" \
+            -c "COPY (SELECT * FROM aggregated ORDER BY g) TO STDOUT"
     }
     snapshot >"$work/before"
     sql upgraded -c "ALTER EXTENSION hyperloglog UPDATE"
@@ -51,7 +56,7 @@ for release in sql/releases/hyperloglog--*.sql; do
     expect "ALTER EXTENSION hyperloglog UPDATE: $from -> $to" "$to" \
         "$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$extension_dir/hyperloglog.control")"
     snapshot >"$work/after"
-    expect "every stored value, the view and the materialized view unchanged ($(wc -l <"$work/before") rows)" \
+    expect "every stored value, the views (one over every aggregate) and the materialized view unchanged ($(wc -l <"$work/before") rows)" \
         "$(cmp -s "$work/before" "$work/after" && echo same)" same
     works=$(sql upgraded -c "SET enable_seqscan = off" -c "
         SELECT hll_murmur3_hash_integer(1) = (-8604791237420463362)::hll_hashval
