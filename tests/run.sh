@@ -72,6 +72,10 @@ step "versioned upgrades from every earlier release (tests/upgrade)"
 bash tests/upgrade/run.sh | tee "$work/upgrade.log"
 record "upgrade" "$(tail -1 "$work/upgrade.log" | sed 's/^upgrade: //')"
 
+step "memory: spilling within work_mem, out-of-memory as ERROR 53200 (tests/memory)"
+bash tests/memory/run.sh | tee "$work/memory.log"
+record "memory" "$(tail -1 "$work/memory.log" | sed 's/^memory: //')"
+
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
     05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups 09_bi_count_distinct)
