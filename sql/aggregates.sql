@@ -12,6 +12,9 @@
 --                                                    exactly as hll_hash_any does
 --   hll_count_distinct(anyelement, ...)  -> bigint   its (rounded) cardinality
 --   hll_union_agg(hll)                   -> hll      the union of sketches
+-- hll_sketch and hll_count_distinct also take the common key types by name (the same
+-- transition function, the same hashes): Citus runs an aggregate on its workers only
+-- when the argument types match the declared ones, which a polymorphic one never does.
 CREATE FUNCTION hll_union_state(hll, hll) RETURNS hll
     AS 'MODULE_PATHNAME', 'hll_union_state' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION hll_state_combine(hll, hll) RETURNS hll
@@ -40,7 +43,13 @@ BEGIN
             ('hll_add_agg', 'hll_hashval', 'hll_add_state', 'hll_state_or_empty'),
             ('hll_sketch', 'anyelement', 'hll_sketch_state', 'hll_state_or_empty'),
             ('hll_count_distinct', 'anyelement', 'hll_sketch_state', 'hll_state_count')
-        ) AS s(aggregate, input, transition, final) LOOP
+        ) AS s(aggregate, input, transition, final)
+        UNION ALL
+        SELECT a, t, 'hll_sketch_state', f
+        FROM unnest(ARRAY['smallint', 'integer', 'bigint', 'text', 'bytea', 'uuid', 'date',
+                          'timestamp', 'timestamptz']) AS t,
+             (VALUES ('hll_sketch', 'hll_state_or_empty'),
+                     ('hll_count_distinct', 'hll_state_count')) AS g(a, f) LOOP
             -- hll_sketch and hll_count_distinct share their transition function.
             IF to_regprocedure(format('%s(hll, %s%s)', spec.transition, spec.input, params))
                 IS NULL THEN

@@ -69,6 +69,38 @@ BEGIN
 END
 $$;
 
+-- hll_sketch and hll_count_distinct over the common key types by name, so that Citus
+-- runs them on its workers (it checks argument types against the declared ones).
+DO $$
+DECLARE
+    params text;
+    spec record;
+BEGIN
+    FOREACH params IN ARRAY ARRAY['', ', integer', ', integer, integer',
+                                  ', integer, integer, bigint',
+                                  ', integer, integer, bigint, integer'] LOOP
+        FOR spec IN
+            SELECT a AS aggregate, t AS input, f AS final
+            FROM unnest(ARRAY['smallint', 'integer', 'bigint', 'text', 'bytea', 'uuid', 'date',
+                              'timestamp', 'timestamptz']) AS t,
+                 (VALUES ('hll_sketch', 'hll_state_or_empty'),
+                         ('hll_count_distinct', 'hll_state_count')) AS g(a, f) LOOP
+            IF to_regprocedure(format('hll_sketch_state(hll, %s%s)', spec.input, params)) IS NULL THEN
+                EXECUTE format(
+                    'CREATE FUNCTION hll_sketch_state(hll, %s%s) RETURNS hll
+                         AS %L, %L LANGUAGE C STABLE PARALLEL SAFE',
+                    spec.input, params, 'MODULE_PATHNAME', 'hll_sketch_state');
+            END IF;
+            EXECUTE format(
+                'CREATE AGGREGATE %s(%s%s) (
+                     SFUNC = hll_sketch_state, STYPE = hll, SSPACE = 1024, FINALFUNC = %s,
+                     COMBINEFUNC = hll_state_combine, PARALLEL = SAFE)',
+                spec.aggregate, spec.input, params, spec.final);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
 DO $$
 DECLARE
     params text;

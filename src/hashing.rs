@@ -280,7 +280,12 @@ impl TypeInfo {
     unsafe fn look_up(fcinfo: pg_sys::FunctionCallInfo, arg: i32, family: Family) -> TypeInfo {
         unsafe {
             let flinfo = (*fcinfo).flinfo;
-            let typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
+            let mut typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
+            if typoid == pg_sys::InvalidOid {
+                // Called without an expression (Citus's partial aggregates call the
+                // transition function so): a function declared for one type names it.
+                typoid = declared_argument_type((*flinfo).fn_oid, arg);
+            }
             if typoid == pg_sys::InvalidOid {
                 error(
                     PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
@@ -396,3 +401,28 @@ extension_sql_file!(
     name = "hashing",
     requires = ["casts_and_hashval_type"]
 );
+
+/// The declared type of argument `arg` of function `fn_oid`; invalid when polymorphic.
+unsafe fn declared_argument_type(fn_oid: pg_sys::Oid, arg: i32) -> pg_sys::Oid {
+    unsafe {
+        let mut types: *mut pg_sys::Oid = core::ptr::null_mut();
+        let mut nargs = 0;
+        pg_sys::get_func_signature(fn_oid, &mut types, &mut nargs);
+        if arg >= nargs {
+            return pg_sys::InvalidOid;
+        }
+        let typoid = *types.add(arg as usize);
+        let polymorphic = [
+            pg_sys::ANYELEMENTOID,
+            pg_sys::ANYOID,
+            pg_sys::ANYNONARRAYOID,
+            pg_sys::ANYCOMPATIBLEOID,
+            pg_sys::ANYCOMPATIBLENONARRAYOID,
+        ];
+        if polymorphic.contains(&typoid) {
+            pg_sys::InvalidOid
+        } else {
+            typoid
+        }
+    }
+}

@@ -127,5 +127,65 @@ expect "count(DISTINCT) per day within 1.5% on all 14 days" "$bad" 0
 off=$(sql -c "SELECT count(DISTINCT user_id) FROM events")
 expect "with the setting off the count is exact" "$off" "$exact"
 
+echo "== the native hyperloglog extension (database analytics on every node)"
+for n in "${nodes[@]}"; do
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+        -p "${port[$n]}" -d postgres -c "CREATE DATABASE analytics"
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${port[$n]}" -d analytics -c "CREATE EXTENSION citus"
+done
+adb() { psql -X -q -At -v ON_ERROR_STOP=1 -d analytics "$@"; }
+on_workers() { adb -c "SELECT string_agg(result, ',' ORDER BY nodeport) FROM run_command_on_workers(\$\$$1\$\$)"; }
+adb -c "SELECT citus_set_coordinator_host('127.0.0.1', ${port[coordinator]})" \
+    -c "SELECT citus_add_node('127.0.0.1', ${port[worker1]})" >/dev/null
+previous=$(ls sql/releases | sed -n 's/^hyperloglog--\(.*\)\.sql$/\1/p' | sort -V | tail -1)
+adb -c "CREATE EXTENSION hyperloglog VERSION '$previous'"
+expect "CREATE EXTENSION hyperloglog VERSION '$previous' on the coordinator reaches the worker" \
+    "$(on_workers "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")" "$previous"
+adb -c "ALTER EXTENSION hyperloglog UPDATE"
+current=$(adb -c "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")
+expect "ALTER EXTENSION hyperloglog UPDATE ($previous -> $current) reaches the worker" \
+    "$(on_workers "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")" "$current"
+adb -c "SELECT citus_add_node('127.0.0.1', ${port[worker2]})" >/dev/null
+expect "a worker added after CREATE EXTENSION gets it (citus_add_node)" \
+    "$(on_workers "SELECT extversion FROM pg_extension WHERE extname = 'hyperloglog'")" "$current,$current"
+
+adb -c "CREATE TABLE events (user_id bigint, day date, device text)" \
+    -c "SELECT create_distributed_table('events', 'user_id', shard_count := 32)" >/dev/null
+adb -c "INSERT INTO events
+        SELECT (hashint4(i) & 2147483647) % ((i % 1000) * 300 + 1), date '2024-03-01' + i % 14,
+               (ARRAY['desktop', 'mobile', 'tablet'])[1 + i % 3]
+        FROM generate_series(1, 1000000) AS i" \
+    -c "CREATE TABLE events_local AS SELECT * FROM events"
+
+# native NAME AGGREGATE QUERY: over events and events_local the same text, and the
+# worker queries of EXPLAIN VERBOSE call AGGREGATE (or Citus's partial aggregate).
+native() {
+    local a b plan
+    a=$(adb -c "${3//TABLE/events}" | md5sum)
+    b=$(adb -c "${3//TABLE/events_local}" | md5sum)
+    plan=$(adb -c "EXPLAIN (VERBOSE, COSTS OFF) ${3//TABLE/events}")
+    expect "$1: byte-identical to the local table" "$a" "$b"
+    expect "$1: computed on the workers" \
+        "$(grep -E 'Query: SELECT' <<<"$plan" | grep -cE "$2|worker_partial_agg" | awk '{print ($1 > 0)}')" 1
+}
+for agg in "hll_add_agg(hll_hash_bigint(user_id)" "hll_sketch(user_id" "hll_sketch(device"; do
+    name=${agg%%(*}
+    native "$agg) by day and device" "$name" \
+        "SELECT day, device, $agg) FROM TABLE GROUP BY 1, 2 ORDER BY 1, 2"
+    native "$agg) by the distribution column" "$name" \
+        "SELECT user_id, $agg) FROM TABLE WHERE user_id < 300 GROUP BY 1 ORDER BY 1"
+    native "$agg) with no GROUP BY, FILTER, explicit parameters (explicit, sparse, full)" "$name" \
+        "SELECT $agg), $agg) FILTER (WHERE user_id < 40), $agg, 12, 5, 0, 1) FILTER (WHERE user_id < 500),
+                $agg, 10, 4, -1, 0) FROM TABLE"
+done
+native "hll_count_distinct by day, with parameters and FILTER" hll_count_distinct \
+    "SELECT day, hll_count_distinct(user_id), hll_count_distinct(device, 12),
+            hll_count_distinct(user_id) FILTER (WHERE device = 'mobile') FROM TABLE GROUP BY 1 ORDER BY 1"
+native "hll_count_distinct with no GROUP BY" hll_count_distinct \
+    "SELECT hll_count_distinct(user_id), hll_count_distinct(user_id, 16, 6, 0, 1) FROM TABLE"
+native "hll_union_agg over per-shard daily sketches" "hll_union_agg|hll_add_agg" \
+    "SELECT device, hll_union_agg(s) FROM (SELECT user_id % 2 AS half, device, hll_add_agg(hll_hash_bigint(user_id)) AS s
+     FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
+
 echo "citus: $passed passed, $failed failed"
 [ "$failed" = 0 ]
