@@ -20,8 +20,6 @@ use pgrx::pg_sys;
 
 static ERROR_RATE: GucSetting<f64> = GucSetting::<f64>::new(0.0);
 static mut PREVIOUS_PLANNER: pg_sys::planner_hook_type = None;
-/// The oid of `hll_count_distinct(anyelement, integer)`, once found in this backend.
-static mut TARGET: pg_sys::Oid = pg_sys::InvalidOid;
 
 /// Registers the setting and the planner hook; called once from `_PG_init`.
 pub fn register() {
@@ -84,12 +82,10 @@ unsafe extern "C-unwind" fn plan(
 ) -> *mut pg_sys::PlannedStmt {
     unsafe {
         if let Some(log2m) = log2m_for_error_rate(ERROR_RATE.get()) {
-            let mut context = Rewrite {
-                log2m,
-                target: pg_sys::InvalidOid,
-            };
+            let mut context = Rewrite { log2m };
             rewrite(parse.cast(), (&raw mut context).cast());
         }
+        crate::explicit_parameters::complete(parse);
         match PREVIOUS_PLANNER {
             Some(previous) => previous(parse, query_string, cursor_options, bound_params),
             None => pg_sys::standard_planner(parse, query_string, cursor_options, bound_params),
@@ -99,7 +95,6 @@ unsafe extern "C-unwind" fn plan(
 
 struct Rewrite {
     log2m: u8,
-    target: pg_sys::Oid,
 }
 
 #[pgrx::pg_guard]
@@ -144,11 +139,9 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
         if !qualifies(argtype, pg_sys::exprCollation(expr)) {
             return;
         }
-        if context.target == pg_sys::InvalidOid {
-            context.target = target();
-            if context.target == pg_sys::InvalidOid {
-                return;
-            }
+        let target = target(argtype);
+        if target == pg_sys::InvalidOid {
+            return;
         }
         let log2m = pg_sys::makeConst(
             pg_sys::INT4OID,
@@ -164,7 +157,7 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
         a.aggargtypes = pg_sys::lappend_oid(a.aggargtypes, pg_sys::INT4OID);
         a.aggdistinct = core::ptr::null_mut();
         a.aggorder = core::ptr::null_mut();
-        a.aggfnoid = context.target;
+        a.aggfnoid = target;
     }
 }
 
@@ -197,21 +190,12 @@ unsafe fn qualifies(typid: pg_sys::Oid, collation: pg_sys::Oid) -> bool {
     }
 }
 
-/// The oid of this extension's `hll_count_distinct(anyelement, integer)`, wherever its
-/// schema is; `InvalidOid` when the extension is not installed in this database.
-unsafe fn target() -> pg_sys::Oid {
+/// The oid of this extension's `hll_count_distinct(argtype, integer)` when it takes
+/// that type by name (Citus runs only those on its workers), else of
+/// `hll_count_distinct(anyelement, integer)`, wherever its schema is; `InvalidOid` when
+/// the extension is not installed in this database.
+unsafe fn target(argtype: pg_sys::Oid) -> pg_sys::Oid {
     unsafe {
-        if TARGET != pg_sys::InvalidOid
-            && pg_sys::SearchSysCacheExists(
-                pg_sys::SysCacheIdentifier::PROCOID as i32,
-                pg_sys::Datum::from(TARGET),
-                pg_sys::Datum::from(0),
-                pg_sys::Datum::from(0),
-                pg_sys::Datum::from(0),
-            )
-        {
-            return TARGET;
-        }
         let extension = pg_sys::get_extension_oid(c"hyperloglog".as_ptr(), true);
         if extension == pg_sys::InvalidOid {
             return pg_sys::InvalidOid;
@@ -224,7 +208,7 @@ unsafe fn target() -> pg_sys::Oid {
             pg_sys::Datum::from(0),
             pg_sys::Datum::from(0),
         );
-        let mut found = pg_sys::InvalidOid;
+        let (mut exact, mut generic) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
         for i in 0..(*list).n_members as usize {
             let tuple = &raw mut (**(*list).members.as_ptr().add(i)).tuple;
             let proc = (*tuple)
@@ -232,17 +216,23 @@ unsafe fn target() -> pg_sys::Oid {
                 .cast::<u8>()
                 .add(usize::from((*(*tuple).t_data).t_hoff))
                 .cast::<pg_sys::FormData_pg_proc>();
-            let args = (*proc).proargtypes.values.as_slice(2);
-            if (*proc).pronargs == 2
-                && args == [pg_sys::ANYELEMENTOID, pg_sys::INT4OID]
-                && pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, (*proc).oid)
-                    == extension
+            if (*proc).pronargs != 2
+                || pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, (*proc).oid)
+                    != extension
             {
-                found = (*proc).oid;
+                continue;
+            }
+            match (*proc).proargtypes.values.as_slice(2) {
+                [t, pg_sys::INT4OID] if *t == argtype => exact = (*proc).oid,
+                [pg_sys::ANYELEMENTOID, pg_sys::INT4OID] => generic = (*proc).oid,
+                _ => {}
             }
         }
         pg_sys::ReleaseCatCacheList(list);
-        TARGET = found;
-        found
+        if exact != pg_sys::InvalidOid {
+            exact
+        } else {
+            generic
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod aggregates;
 pub mod compat;
 pub mod count_distinct;
 pub mod datum;
+pub mod explicit_parameters;
 pub mod fmgr;
 pub mod functions;
 pub mod hashing;

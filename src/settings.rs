@@ -44,30 +44,48 @@ pub const DEFAULT_SPARSEON_NAME: &core::ffi::CStr = c"hyperloglog.default_sparse
 /// See [`DEFAULT_LOG2M_NAME`].
 pub const MAX_SPARSE_NAME: &core::ffi::CStr = c"hyperloglog.max_sparse";
 
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn replan_int(_value: i32, _extra: *mut core::ffi::c_void) {
+    unsafe { pgrx::pg_sys::ResetPlanCache() }
+}
+
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn replan_bool(_value: bool, _extra: *mut core::ffi::c_void) {
+    unsafe { pgrx::pg_sys::ResetPlanCache() }
+}
+
 /// Registers the settings; called once from `_PG_init`.
 pub fn register() {
-    GucRegistry::define_int_guc(
-        DEFAULT_LOG2M_NAME,
-        c"Default log2m (log2 of the number of registers) of new hll values.",
-        c"Standard error is about 1.04 / sqrt(2^log2m).",
-        &DEFAULT_LOG2M,
-        MIN_LOG2M.into(),
-        MAX_LOG2M.into(),
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_int_guc(
-        DEFAULT_REGWIDTH_NAME,
-        c"Default register width in bits of new hll values.",
-        c"5 bits count up to about 2^31 * 2^log2m distinct values.",
-        &DEFAULT_REGWIDTH,
-        MIN_REGWIDTH.into(),
-        MAX_REGWIDTH.into(),
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    // SAFETY: the check hook is a plain function valid for the life of the library.
+    // SAFETY: the hooks are plain functions valid for the life of the library. A
+    // change of a default replans the session's cached statements: with Citus the
+    // defaults are written into plans (crate::explicit_parameters).
     unsafe {
+        GucRegistry::define_int_guc_with_hooks(
+            DEFAULT_LOG2M_NAME,
+            c"Default log2m (log2 of the number of registers) of new hll values.",
+            c"Standard error is about 1.04 / sqrt(2^log2m).",
+            &DEFAULT_LOG2M,
+            MIN_LOG2M.into(),
+            MAX_LOG2M.into(),
+            GucContext::Userset,
+            GucFlags::default(),
+            None,
+            Some(replan_int),
+            None,
+        );
+        GucRegistry::define_int_guc_with_hooks(
+            DEFAULT_REGWIDTH_NAME,
+            c"Default register width in bits of new hll values.",
+            c"5 bits count up to about 2^31 * 2^log2m distinct values.",
+            &DEFAULT_REGWIDTH,
+            MIN_REGWIDTH.into(),
+            MAX_REGWIDTH.into(),
+            GucContext::Userset,
+            GucFlags::default(),
+            None,
+            Some(replan_int),
+            None,
+        );
         GucRegistry::define_int_guc_with_hooks(
             DEFAULT_EXPTHRESH_NAME,
             c"Default explicit threshold of new hll values.",
@@ -78,18 +96,21 @@ pub fn register() {
             GucContext::Userset,
             GucFlags::default(),
             Some(check_expthresh),
+            Some(replan_int),
             None,
+        );
+        GucRegistry::define_bool_guc_with_hooks(
+            DEFAULT_SPARSEON_NAME,
+            c"Whether new hll values may be written in the SPARSE form.",
+            c"SPARSE stores only non-zero registers while that is smaller.",
+            &DEFAULT_SPARSEON,
+            GucContext::Userset,
+            GucFlags::default(),
+            None,
+            Some(replan_bool),
             None,
         );
     }
-    GucRegistry::define_bool_guc(
-        DEFAULT_SPARSEON_NAME,
-        c"Whether new hll values may be written in the SPARSE form.",
-        c"SPARSE stores only non-zero registers while that is smaller.",
-        &DEFAULT_SPARSEON,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
     GucRegistry::define_int_guc(
         MAX_SPARSE_NAME,
         c"Largest number of filled registers written in the SPARSE form (-1: while smaller).",

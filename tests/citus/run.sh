@@ -51,7 +51,8 @@ trap 'for n in "${nodes[@]}"; do cluster_stop "$work/$n"; done' EXIT
 for i in 0 1 2; do
     n=${nodes[$i]}
     PGPORT_WANTED=$((57100 + 10 * i)) PG_EXTRA_OPTS="-c listen_addresses=127.0.0.1 \
-        -c shared_preload_libraries=citus -c max_worker_processes=16" cluster_start "$work/$n"
+        -c shared_preload_libraries=citus,hyperloglog -c max_worker_processes=16" \
+        cluster_start "$work/$n"
     port[$n]=$PGPORT
     psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE EXTENSION citus"
 done
@@ -157,13 +158,15 @@ adb -c "INSERT INTO events
         FROM generate_series(1, 1000000) AS i" \
     -c "CREATE TABLE events_local AS SELECT * FROM events"
 
-# native NAME AGGREGATE QUERY: over events and events_local the same text, and the
-# worker queries of EXPLAIN VERBOSE call AGGREGATE (or Citus's partial aggregate).
+# native NAME AGGREGATE QUERY [SETTINGS]: over events and events_local the same text
+# (in a session with SETTINGS), and the worker queries of EXPLAIN VERBOSE call
+# AGGREGATE (or Citus's partial aggregate).
 native() {
-    local a b plan
-    a=$(adb -c "${3//TABLE/events}" | md5sum)
-    b=$(adb -c "${3//TABLE/events_local}" | md5sum)
-    plan=$(adb -c "EXPLAIN (VERBOSE, COSTS OFF) ${3//TABLE/events}")
+    local a b plan settings=${4:-RESET ALL}
+    a=$(adb -c "$settings" -c "${3//TABLE/events}" | md5sum)
+    b=$(adb -c "$settings" -c "${3//TABLE/events_local}" | md5sum)
+    plan=$(adb -c "$settings" -c "EXPLAIN (VERBOSE, COSTS OFF) ${3//TABLE/events}")
+    echo "$plan" >"$work/plan.$passed"
     expect "$1: byte-identical to the local table" "$a" "$b"
     expect "$1: computed on the workers" \
         "$(grep -E 'Query: SELECT' <<<"$plan" | grep -cE "$2|worker_partial_agg" | awk '{print ($1 > 0)}')" 1
@@ -186,6 +189,23 @@ native "hll_count_distinct with no GROUP BY" hll_count_distinct \
 native "hll_union_agg over per-shard daily sketches" "hll_union_agg|hll_add_agg" \
     "SELECT device, hll_union_agg(s) FROM (SELECT user_id % 2 AS half, device, hll_add_agg(hll_hash_bigint(user_id)) AS s
      FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
+
+echo "== a session's settings reach the workers (parameters written into the worker queries)"
+settings="SET hyperloglog.default_log2m = 12; SET hyperloglog.default_regwidth = 4;
+          SET hyperloglog.default_expthresh = 0"
+for agg in "hll_add_agg(hll_hash_bigint(user_id))" "hll_sketch(user_id)" "hll_count_distinct(device)"; do
+    native "SET hyperloglog.default_*, then $agg by day" "${agg%%(*}" \
+        "SELECT day, $agg FROM TABLE GROUP BY 1 ORDER BY 1" "$settings"
+done
+got=$(adb -c "$settings" -c "SELECT DISTINCT hll_log2m(h) || ',' || hll_regwidth(h) || ',' || hll_expthresh(h)
+    FROM (SELECT day, hll_sketch(user_id) AS h FROM events GROUP BY day) AS d")
+expect "the distributed sketches have the session's parameters" "$got" "12,4,(0,0)"
+plan=$(adb -c "$settings" -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT hll_sketch(user_id) FROM events")
+expect "the worker query carries them: ROW(user_id, 12, 4, '0'::bigint, 1)" \
+    "$(grep -c "ROW(user_id, 12, 4, '0'::bigint, 1)" <<<"$plan" | awk '{print ($1 > 0)}')" 1
+empty=$(adb -c "$settings" -c "SELECT hll_add_agg(hll_hash_bigint(user_id))::text FROM events WHERE false")
+expect "an empty distributed input gives EMPTY with the session's parameters" "$empty" \
+    "$(adb -c "SELECT hll_empty(12, 4, 0, 1)::text")"
 
 echo "citus: $passed passed, $failed failed"
 [ "$failed" = 0 ]
