@@ -190,6 +190,34 @@ native "hll_union_agg over per-shard daily sketches" "hll_union_agg|hll_add_agg"
     "SELECT device, hll_union_agg(s) FROM (SELECT user_id % 2 AS half, device, hll_add_agg(hll_hash_bigint(user_id)) AS s
      FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
 
+echo "== rollups: distributed by day, a reference table, upserts with ||"
+adb -c "CREATE TABLE daily (day date, device text, users hll, PRIMARY KEY (day, device))" \
+    -c "SELECT create_distributed_table('daily', 'day')" \
+    -c "CREATE TABLE daily_ref (day date, device text, users hll, PRIMARY KEY (day, device))" \
+    -c "SELECT create_reference_table('daily_ref')" \
+    -c "CREATE TABLE daily_local (day date, device text, users hll, PRIMARY KEY (day, device))" >/dev/null
+for t in daily daily_ref; do
+    adb -c "INSERT INTO $t SELECT day, device, hll_sketch(user_id) FROM events WHERE user_id % 2 = 0 GROUP BY 1, 2"
+done
+adb -c "INSERT INTO daily_local SELECT day, device, hll_sketch(user_id) FROM events_local
+        WHERE user_id % 2 = 0 GROUP BY 1, 2"
+# The second half of the events arrives later: upserts union it into the same rows.
+for t in daily daily_ref; do
+    adb -c "INSERT INTO $t AS r SELECT day, device, hll_sketch(user_id) FROM events WHERE user_id % 2 = 1
+            GROUP BY 1, 2 ON CONFLICT (day, device) DO UPDATE SET users = r.users || excluded.users"
+done
+adb -c "INSERT INTO daily_local AS r SELECT day, device, hll_sketch(user_id) FROM events_local
+        WHERE user_id % 2 = 1 GROUP BY 1, 2 ON CONFLICT (day, device) DO UPDATE SET users = r.users || excluded.users"
+weekly="SELECT date_trunc('week', day)::date, device, hll_union_agg(users), #hll_union_agg(users)
+        FROM TABLE GROUP BY 1, 2 ORDER BY 1, 2"
+local=$(adb -c "${weekly//TABLE/daily_local}" | md5sum)
+expect "INSERT .. SELECT and || upserts into a table distributed by day: weekly unions byte-identical" \
+    "$(adb -c "${weekly//TABLE/daily}" | md5sum)" "$local"
+expect "the same into a reference table" "$(adb -c "${weekly//TABLE/daily_ref}" | md5sum)" "$local"
+expect "and equal to sketching the whole week at once" "$local" "$(adb -c "
+    SELECT date_trunc('week', day)::date, device, hll_sketch(user_id), #hll_sketch(user_id)
+    FROM events_local GROUP BY 1, 2 ORDER BY 1, 2" | md5sum)"
+
 echo "== a session's settings reach the workers (parameters written into the worker queries)"
 settings="SET hyperloglog.default_log2m = 12; SET hyperloglog.default_regwidth = 4;
           SET hyperloglog.default_expthresh = 0"
