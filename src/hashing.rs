@@ -225,6 +225,10 @@ pub unsafe extern "C-unwind" fn hll_hash_varlena(
     })
 }
 
+/// The last type information found by a function's declaration (backend-local; the
+/// backend runs one statement at a time).
+static mut BY_DECLARATION: Option<(pg_sys::Oid, i32, TypeInfo)> = None;
+
 /// Which hash family a call site uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -283,7 +287,14 @@ impl TypeInfo {
             let mut typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
             if typoid == pg_sys::InvalidOid {
                 // Called without an expression (Citus's partial aggregates call the
-                // transition function so): a function declared for one type names it.
+                // transition function so, through a new FmgrInfo for every row): a
+                // function declared for one type names it, and its information is
+                // kept for the next call, since declared types never change.
+                if let Some((oid, n, info)) = BY_DECLARATION {
+                    if oid == (*flinfo).fn_oid && n == arg {
+                        return info;
+                    }
+                }
                 typoid = declared_argument_type((*flinfo).fn_oid, arg);
             }
             if typoid == pg_sys::InvalidOid {
@@ -312,6 +323,9 @@ impl TypeInfo {
                 typbyval,
                 send,
             };
+            if (*flinfo).fn_expr.is_null() {
+                BY_DECLARATION = Some(((*flinfo).fn_oid, arg, info));
+            }
             let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<TypeInfo>())
                 .cast::<TypeInfo>();
             slot.write(info);

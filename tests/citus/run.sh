@@ -9,7 +9,8 @@
 # or ../shared/vendor/citus-13.2.2.tar.gz beside the repository. It is built once per
 # machine into target/citus-build (a stamp per version) and installed into the private
 # PostgreSQL tree. Without a tarball the test prints one line and counts as skipped.
-# Usage: tests/citus/run.sh   (prints "citus: N passed, M failed" or "citus: skipped")
+# Usage: tests/citus/run.sh [--bench]   (prints "citus: N passed, M failed" or
+#        "citus: skipped"; --bench then times every aggregate there: bench/citus.py)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -236,4 +237,7 @@ expect "an empty distributed input gives EMPTY with the session's parameters" "$
     "$(adb -c "SELECT hll_empty(12, 4, 0, 1)::text")"
 
 echo "citus: $passed passed, $failed failed"
+if [ "${1:-}" = --bench ]; then
+    PGHOST=127.0.0.1 PGPORT=${port[coordinator]} python3 bench/citus.py
+fi
 [ "$failed" = 0 ]
