@@ -19,23 +19,20 @@ root=$(pwd)
 source tests/cluster.sh
 source tests/pg_versions.sh
 
-rows=10000000 users=1000000 runs=5 sketches=100000 mode=full major=15
+rows=10000000 users=1000000 runs=5 sketches=100000 groups=20000 mode=full major=15
 while [ $# -gt 0 ]; do
     case $1 in
         --rows) rows=$2; shift 2 ;;
         --users) users=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
-        --quick) rows=1000000 users=100000 runs=3 sketches=10000 mode=quick; shift ;;
+        --quick) rows=1000000 users=100000 runs=3 sketches=10000 groups=2000 mode=quick; shift ;;
         --pg) major=$2; shift 2 ;;
         -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 
-# Every connection that may load an installed extension holds this lock shared: the
-# extension's installer takes it exclusively while it replaces the library.
-LOCK=/tmp/hll-install.lock
-q() { flock -s "$LOCK" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 step() { printf '==> %s\n' "$*" >&2; }
 
 PG_BIN=$(dirname "$(pg_config_of "$major")")
@@ -47,7 +44,8 @@ peer=yes
 [ "$major" = 15 ] || peer=no
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-dir=/tmp/hll-bench-$$
+dir=$root/target/bench/cluster
+rm -rf "$dir" && mkdir -p "$root/target/bench"
 trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
 # Table and stored sketches fit in shared buffers; serial plans unless a query asks.
 export PG_EXTRA_OPTS="-c shared_buffers=8GB -c jit=off -c max_parallel_workers_per_gather=0 \
@@ -60,6 +58,8 @@ start=$(date +%s)
 step "generating events: $rows rows, $users users"
 q -d postgres -c "CREATE DATABASE bench_base"
 q -d bench_base -v rows="$rows" -v users="$users" -f bench/sql/base.sql
+step "generating $groups groups of 1,300 values"
+q -d bench_base -v groups="$groups" -f bench/sql/groups.sql
 q -d postgres -c "CREATE DATABASE ours TEMPLATE bench_base"
 [ "$peer" = no ] || q -d postgres -c "CREATE DATABASE peer TEMPLATE bench_base"
 q -d postgres -c "DROP DATABASE bench_base"

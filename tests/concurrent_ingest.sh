@@ -8,6 +8,7 @@ db=$1
 writers=4
 batches=40
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "TRUNCATE live_hourly"
+writers_pids=()
 for w in $(seq 0 $((writers - 1))); do
     # Writer w takes batches w, w + writers, ...; each batch is its own transaction.
     (
@@ -15,8 +16,9 @@ for w in $(seq 0 $((writers - 1))); do
             echo "SELECT ingest_batch($b, $batches);"
         done | psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" >/dev/null
     ) &
+    writers_pids+=($!)
 done
-wait
+wait "${writers_pids[@]}"
 read -r hours identical < <(psql -X -At -F ' ' -v ON_ERROR_STOP=1 -d "$db" -c "
     SELECT count(*), count(*) FILTER (WHERE l.users::text = b.users::text)
     FROM live_hourly l

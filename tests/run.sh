@@ -30,22 +30,24 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 record "fmt and clippy" passed
 
 step "core unit, property, format and accuracy tests (release)"
-cargo test -p hll-core --release 2>&1 | tee /tmp/hyperloglog-core-tests.log | grep -E '^test result|FAILED|panicked'
-core_passed=$(grep -Eo '[0-9]+ passed' /tmp/hyperloglog-core-tests.log | awk '{s += $1} END {print s}')
+logs=$root/target/test-logs
+rm -rf "$logs" && mkdir -p "$logs"
+cargo test -p hll-core --release 2>&1 | tee "$logs/core-tests.log" | grep -E '^test result|FAILED|panicked'
+core_passed=$(grep -Eo '[0-9]+ passed' "$logs/core-tests.log" | awk '{s += $1} END {print s}')
 record "core tests" "$core_passed passed"
 
 step "accuracy suite, quick mode (the full study: docs/accuracy)"
-cargo run -q -p hll-core --release --example accuracy -- --quick | tee /tmp/hyperloglog-accuracy.log | tail -3
-record "accuracy" "$(tail -1 /tmp/hyperloglog-accuracy.log | sed 's/^accuracy: //')"
+cargo run -q -p hll-core --release --example accuracy -- --quick | tee "$logs/accuracy.log" | tail -3
+record "accuracy" "$(tail -1 "$logs/accuracy.log" | sed 's/^accuracy: //')"
 
 step "build and install the extension (release)"
-cargo pgrx install --release --pg-config "$PG_BIN/pg_config" >/tmp/hyperloglog-install.log 2>&1 ||
-    { tail -30 /tmp/hyperloglog-install.log; exit 1; }
+cargo pgrx install --release --pg-config "$PG_BIN/pg_config" >"$logs/install.log" 2>&1 ||
+    { tail -30 "$logs/install.log"; exit 1; }
 record "release build and install" done
 
-work=$(mktemp -d /tmp/hyperloglog-tests.XXXXXX)
-chmod 755 "$work"
-trap 'cluster_stop "$work/cluster"; rm -rf "$work"' EXIT
+work=$root/target/test-run
+rm -rf "$work" && mkdir -p "$work"
+trap 'cluster_stop "$work/cluster"' EXIT
 step "start a private cluster in $work"
 # pg_cron (for the scheduled-rollups example) must be preloaded and pointed at the
 # examples' database.
@@ -120,7 +122,7 @@ printf '  %s\n' "${results[@]}"
 echo "  total time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
-    $(passed_in /tmp/hyperloglog-accuracy.log) +
+    $(passed_in "$logs/accuracy.log") +
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
     $(passed_in "$work/bi_clients.log") + $(passed_in "$work/upgrade.log") +

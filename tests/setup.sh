@@ -26,10 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# The project's clusters are its own; the Debian service is not used.
-if [ -d /etc/postgresql/15/main ] && command -v pg_ctlcluster >/dev/null; then
-    pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
-fi
+# The project's clusters are its own (own directories and ports under target/); the
+# Debian service, if the package started one, is left as it is.
 
 if ! cargo pgrx --version 2>/dev/null | grep -q '0\.18\.0'; then
     step "cargo install cargo-pgrx 0.18.0 (about 5 minutes on 2 cores)"

@@ -6,4 +6,5 @@ CREATE TABLE sketches_x10 AS SELECT r * 10000000 + seg AS id, h
 FROM sketches, generate_series(0, 9) r ORDER BY r, seg;
 VACUUM (ANALYZE, FREEZE) sketches;
 VACUUM (ANALYZE, FREEZE) sketches_x10;
-SELECT pg_prewarm('events'), pg_prewarm('sketches'), pg_prewarm('sketches_x10');
+SELECT pg_prewarm('events'), pg_prewarm('sketches'), pg_prewarm('sketches_x10'),
+       pg_prewarm('value_groups');

@@ -7,6 +7,7 @@
 #        extension installed in the system PostgreSQL 15, e.g. by tests/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$(pwd)
 source tests/cluster.sh
 
 PYTHON=${PYTHON:-python3}
@@ -21,7 +22,8 @@ if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/hyperloglog.control" ]; t
     exit 1
 fi
 
-work=$(mktemp -d /tmp/hyperloglog-client.XXXXXX)
+work=$root/target/client
+rm -rf "$work" && mkdir -p "$work"
 chmod 755 "$work"
 trap 'cluster_stop "$work/cluster"; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM

@@ -6,10 +6,11 @@
 #
 # Usage: bash tests/scale_out/run.sh     (as root, like the other test scripts; needs the
 #        extension installed in the system PostgreSQL 15, e.g. by tests/run.sh)
-# Four private clusters (tests/cluster.sh), each in its own directory under a mktemp
-# dir, with its own port and unix socket directory; no TCP. All stopped on exit.
+# Four private clusters (tests/cluster.sh), each in its own directory under
+# target/scale-out, with its own port and unix socket directory; no TCP. All stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$(pwd)
 source tests/cluster.sh
 
 EVENTS=${SCALE_OUT_EVENTS:-300000}
@@ -42,7 +43,8 @@ if [ ! -f "$sharedir/extension/hyperloglog.control" ]; then
     exit 1
 fi
 
-work=$(mktemp -d /tmp/hyperloglog-scale-out.XXXXXX)
+work=$root/target/scale-out
+rm -rf "$work" && mkdir -p "$work"
 chmod 755 "$work"
 names=(coordinator shard1 shard2 shard3)
 hosts=() ports=()

@@ -61,9 +61,10 @@ SELECT hll_send('\x138b400001'::hll);
 CREATE TABLE copied (h hll);
 INSERT INTO copied SELECT hll_add_agg(hll_hash_integer(i)) FROM generate_series(1, 5000) i;
 INSERT INTO copied SELECT hll_add_agg(hll_hash_integer(i)) FROM generate_series(1, 20) i;
-COPY copied TO '/tmp/hyperloglog_regress_copy.bin' WITH (FORMAT binary);
+SELECT current_setting('data_directory') || '/hyperloglog_regress_copy.bin' AS copy_file \gset
+COPY copied TO :'copy_file' WITH (FORMAT binary);
 CREATE TABLE copied_back (h hll);
-COPY copied_back FROM '/tmp/hyperloglog_regress_copy.bin' WITH (FORMAT binary);
+COPY copied_back FROM :'copy_file' WITH (FORMAT binary);
 SELECT count(*) AS same FROM copied JOIN copied_back USING (h);
 SELECT (SELECT array_agg(h::text) FROM copied) = (SELECT array_agg(h::text) FROM copied_back) AS identical;
 
