@@ -202,7 +202,7 @@ pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo
                     Ok(Sketch::new_in(stored.params(), alloc))
                 });
             }
-            check((*state).sketch.union_stored(&stored), Origin::Stored);
+            check((*state).sketch.union(&stored), Origin::Stored);
         }
         return_state(fcinfo, state)
     })

@@ -37,7 +37,7 @@ pub unsafe extern "C-unwind" fn hll_cardinality(fcinfo: pg_sys::FunctionCallInfo
 #[pg_extern(immutable, parallel_safe)]
 fn hll_union(a: Hll<'_>, b: Hll<'_>) -> Hll<'static> {
     let mut sketch = a.sketch();
-    check(sketch.union_stored(&b.stored()), Origin::Stored);
+    check(sketch.union(&b.stored()), Origin::Stored);
     Hll::from_sketch(&sketch)
 }
 
@@ -70,8 +70,7 @@ fn hll_empty(
 /// The schema version of the storage format (always 1).
 #[pg_extern(immutable, parallel_safe)]
 fn hll_schema_version(value: Hll<'_>) -> i32 {
-    value.stored();
-    i32::from(value.bytes()[0] >> 4)
+    i32::from(value.stored().schema_version())
 }
 
 /// The stored type: 0 UNDEFINED, 1 EMPTY, 2 EXPLICIT, 3 SPARSE, 4 FULL.
@@ -188,7 +187,7 @@ fn hll_info(value: Hll<'_>) -> pgrx::JsonB {
         StorageType::Undefined => (None, None),
     };
     let info = SketchInfo {
-        schema_version: value.bytes()[0] >> 4,
+        schema_version: stored.schema_version(),
         representation: stored.kind().name(),
         log2m: p.log2m(),
         regwidth: p.regwidth(),

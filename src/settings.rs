@@ -7,7 +7,7 @@
 //! postgresql-hll's setter functions (`hll_set_defaults`, `hll_set_max_sparse`) are
 //! built on them ([`crate::compat::setters`]).
 
-use hll_core::params::{MAX_EXPTHRESH, MAX_LOG2M, MAX_REGWIDTH, MIN_LOG2M, MIN_REGWIDTH};
+use hll_core::params::{self, MAX_EXPTHRESH, MAX_LOG2M, MAX_REGWIDTH, MIN_LOG2M, MIN_REGWIDTH};
 use hll_core::peer_params::peer_params;
 use hll_core::{Estimator, Params};
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
@@ -15,10 +15,11 @@ use pgrx::PostgresGucEnum;
 
 use crate::sqlstate::{check, Origin};
 
-static DEFAULT_LOG2M: GucSetting<i32> = GucSetting::<i32>::new(11);
-static DEFAULT_REGWIDTH: GucSetting<i32> = GucSetting::<i32>::new(5);
-static DEFAULT_EXPTHRESH: GucSetting<i32> = GucSetting::<i32>::new(-1);
-static DEFAULT_SPARSEON: GucSetting<bool> = GucSetting::<bool>::new(true);
+static DEFAULT_LOG2M: GucSetting<i32> = GucSetting::<i32>::new(params::DEFAULT_LOG2M as i32);
+static DEFAULT_REGWIDTH: GucSetting<i32> = GucSetting::<i32>::new(params::DEFAULT_REGWIDTH as i32);
+static DEFAULT_EXPTHRESH: GucSetting<i32> =
+    GucSetting::<i32>::new(params::DEFAULT_EXPTHRESH as i32);
+static DEFAULT_SPARSEON: GucSetting<bool> = GucSetting::<bool>::new(params::DEFAULT_SPARSEON);
 static MAX_SPARSE: GucSetting<i32> = GucSetting::<i32>::new(-1);
 static ESTIMATOR: GucSetting<EstimatorSetting> =
     GucSetting::<EstimatorSetting>::new(EstimatorSetting::Improved);

@@ -185,8 +185,8 @@ impl View<'_> {
     /// Adds this value to `sketch`.
     fn union_into(&self, sketch: &mut Sketch<PgAllocator>) {
         let result = match self {
-            View::Expanded(s) => sketch.union(s),
-            View::Stored(s) => sketch.union_stored(s),
+            View::Expanded(s) => sketch.union(*s),
+            View::Stored(s) => sketch.union(s),
         };
         check(result, Origin::Stored);
     }

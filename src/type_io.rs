@@ -57,14 +57,15 @@ fn parse_hex(text: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// Raises 22023 unless the header of `bytes` matches `typmod` (-1: no modifier).
+/// Raises 22023 unless the parameters of validated `bytes` match `typmod` (-1: no
+/// modifier).
 fn enforce_typmod(bytes: &[u8], typmod: i32) {
-    if typmod < 0 || bytes.len() < 3 {
+    if typmod < 0 {
         return;
     }
     let expected = typmod_params(typmod);
-    if (i32::from(bytes[1]) << 8 | i32::from(bytes[2])) != typmod {
-        let actual = check(Params::from_header(bytes[1], bytes[2]), Origin::Stored);
+    let actual = check(StoredSketch::parse(bytes), Origin::Stored).params();
+    if actual.typmod() != typmod {
         error(
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             &format!("hll{actual} value does not match the type modifier hll{expected}"),
@@ -73,10 +74,7 @@ fn enforce_typmod(bytes: &[u8], typmod: i32) {
 }
 
 fn typmod_params(typmod: i32) -> Params {
-    check(
-        Params::from_header((typmod >> 8) as u8, typmod as u8),
-        Origin::Stored,
-    )
+    check(Params::from_typmod(typmod), Origin::Stored)
 }
 
 #[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
@@ -148,8 +146,7 @@ fn hll_typmod_in(modifiers: Array<'_, &CStr>) -> i32 {
             .get(i)
             .map(|&v| v.clamp(i32::MIN.into(), i32::MAX.into()) as i32)
     };
-    let params = settings::params(narrow(0), narrow(1), values.get(2).copied(), narrow(3));
-    i32::from(params.p_byte()) << 8 | i32::from(params.c_byte())
+    settings::params(narrow(0), narrow(1), values.get(2).copied(), narrow(3)).typmod()
 }
 
 #[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]

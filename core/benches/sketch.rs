@@ -78,10 +78,7 @@ fn union(c: &mut Criterion) {
         group.bench_function(format!("from_bytes_log2m_{log2m}"), |bench| {
             bench.iter_batched_ref(
                 || a.clone(),
-                |x| {
-                    x.union_stored(&StoredSketch::parse(&b_bytes).unwrap())
-                        .unwrap()
-                },
+                |x| x.union(&StoredSketch::parse(&b_bytes).unwrap()).unwrap(),
                 BatchSize::SmallInput,
             )
         });

@@ -8,7 +8,6 @@ use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
 
 use crate::error::Error;
-use crate::packing;
 
 /// All `m` registers, one byte each.
 #[derive(Debug, Clone)]
@@ -34,28 +33,14 @@ impl<A: Allocator> DenseRegisters<A> {
         *r = (*r).max(value);
     }
 
-    /// Register-wise maximum with another register array of the same length.
-    pub fn merge(&mut self, other: &[u8]) {
-        for (a, &b) in self.registers.iter_mut().zip(other) {
-            *a = (*a).max(b);
-        }
-    }
-
-    /// Register-wise maximum with a packed FULL body of the same parameters.
-    pub(crate) fn merge_full_body(&mut self, body: &[u8], regwidth: u8) {
-        let mut groups = self.registers.chunks_exact_mut(8);
-        packing::for_each_full_group(body, regwidth, |_, values| {
-            if let Some(group) = groups.next() {
-                for (r, v) in group.iter_mut().zip(values) {
-                    *r = (*r).max(v);
-                }
-            }
-        });
-    }
-
     /// The registers, one byte each.
     pub fn registers(&self) -> &[u8] {
         &self.registers
+    }
+
+    /// The registers, to raise.
+    pub fn registers_mut(&mut self) -> &mut [u8] {
+        &mut self.registers
     }
 
     /// Number of non-zero registers.

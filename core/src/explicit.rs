@@ -13,6 +13,7 @@
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
 
+use crate::content::Hashes;
 use crate::error::Error;
 
 const MIN_SLOTS: usize = 8;
@@ -136,6 +137,15 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
         values.extend(self.iter().map(|h| h as i64));
         values.sort_unstable();
         Ok(values)
+    }
+
+    /// The set as [`Hashes`], for readers of any sketch.
+    pub fn as_hashes(&self) -> Hashes<'_> {
+        Hashes::Table {
+            slots: &self.slots,
+            has_zero: self.has_zero,
+            len: self.len,
+        }
     }
 
     /// Bytes held, for memory accounting.

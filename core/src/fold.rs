@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::params::{ExplicitThreshold, Params};
 use allocator_api2::alloc::Allocator;
 
+use crate::content::{Content, SketchSource};
 use crate::dense::DenseRegisters;
 use crate::sketch::{Repr, Sketch};
 
@@ -48,70 +49,98 @@ pub fn common_params(a: Params, b: Params) -> Params {
 }
 
 impl<A: Allocator + Clone> Sketch<A> {
-    /// The sketch these hashes would give under `target`, which may not have more or
-    /// wider registers, nor a larger explicit threshold than this sketch's.
+    /// The sketch these hashes would give under `target` ([`reduce`]).
     pub fn reduce(&self, target: Params) -> Result<Sketch<A>, Error> {
-        let p = self.params();
-        if target.log2m() > p.log2m() || target.regwidth() > p.regwidth() {
-            return Err(Error::InvalidParameter(format!(
-                "cannot reduce hll{p} to hll{target}: log2m and regwidth can only decrease"
-            )));
-        }
-        let registered = matches!(self.repr(), Repr::Sparse(_) | Repr::Dense(_));
-        if registered && target.explicit_threshold() > p.explicit_threshold() {
-            return Err(Error::InvalidParameter(format!(
-                "cannot reduce hll{p} to hll{target}: the exact values are gone"
-            )));
-        }
-        if target == p {
-            return self.try_clone();
-        }
-        let alloc = self.allocator().clone();
-        Ok(match self.repr() {
-            Repr::Undefined => Sketch::undefined_in(target, alloc),
-            Repr::Empty => Sketch::new_in(target, alloc),
-            Repr::Explicit(e) => {
-                let mut s = Sketch::new_in(target, alloc);
-                for h in e.iter() {
-                    s.add_hash(h)?;
-                }
-                s
-            }
-            Repr::Sparse(s) => fold_registers(s.iter(), p, target, alloc)?,
-            Repr::Dense(d) => fold_registers(
-                d.registers()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &v)| v != 0)
-                    .map(|(i, &v)| (i as u32, v)),
-                p,
-                target,
-                alloc,
-            )?,
-        })
+        reduce(self, target, self.allocator().clone())
     }
 }
 
-/// Folds non-zero registers `(index, value)` of a sketch with parameters `from` into a
-/// register sketch with parameters `to`.
-fn fold_registers<A: Allocator + Clone>(
-    registers: impl Iterator<Item = (u32, u8)>,
-    from: Params,
-    to: Params,
+/// The sketch the hashes of `source` (a sketch, or stored bytes read in place) would
+/// give under `target`, in memory from `alloc`. `target` may not have more or wider
+/// registers, nor a larger explicit threshold when the content is registers.
+pub fn reduce<S: SketchSource + ?Sized, A: Allocator + Clone>(
+    source: &S,
+    target: Params,
     alloc: A,
 ) -> Result<Sketch<A>, Error> {
-    let shift = from.log2m() - to.log2m();
-    let mask = (1u32 << to.log2m()) - 1;
-    let cap = to.register_cap();
-    let mut dense = DenseRegisters::new_in(to.m(), alloc.clone())?;
-    for (index, value) in registers {
-        let high = index >> to.log2m();
+    let p = source.params();
+    if target.log2m() > p.log2m() || target.regwidth() > p.regwidth() {
+        return Err(Error::InvalidParameter(format!(
+            "cannot reduce hll{p} to hll{target}: log2m and regwidth can only decrease"
+        )));
+    }
+    let content = source.content();
+    let registered = matches!(content, Content::Sparse(_) | Content::Dense(_));
+    if registered && target.explicit_threshold() > p.explicit_threshold() {
+        return Err(Error::InvalidParameter(format!(
+            "cannot reduce hll{p} to hll{target}: the exact values are gone"
+        )));
+    }
+    let mut sketch = Sketch::new_in(target, alloc.clone());
+    if target == p {
+        sketch.union(source)?;
+        return Ok(sketch);
+    }
+    match content {
+        Content::Undefined => Ok(Sketch::undefined_in(target, alloc)),
+        Content::Empty => Ok(sketch),
+        Content::Explicit(hashes) => {
+            for h in hashes.iter() {
+                sketch.add_hash(h)?;
+            }
+            Ok(sketch)
+        }
+        Content::Sparse(list) => {
+            let mut folded = Folded::new(p, target, alloc.clone())?;
+            list.iter().for_each(|(i, v)| folded.add(i, v));
+            Ok(Sketch::from_parts(
+                target,
+                Repr::Dense(folded.registers),
+                alloc,
+            ))
+        }
+        Content::Dense(array) => {
+            let mut folded = Folded::new(p, target, alloc.clone())?;
+            array.nonzero(|i, v| folded.add(i, v));
+            Ok(Sketch::from_parts(
+                target,
+                Repr::Dense(folded.registers),
+                alloc,
+            ))
+        }
+    }
+}
+
+/// Dense registers under `to` being filled from the non-zero registers of a sketch
+/// with parameters `from`.
+struct Folded<A: Allocator> {
+    registers: DenseRegisters<A>,
+    shift: u8,
+    mask: u32,
+    log2m: u8,
+    cap: u8,
+}
+
+impl<A: Allocator> Folded<A> {
+    fn new(from: Params, to: Params, alloc: A) -> Result<Self, Error> {
+        Ok(Folded {
+            registers: DenseRegisters::new_in(to.m(), alloc)?,
+            shift: from.log2m() - to.log2m(),
+            mask: (1u32 << to.log2m()) - 1,
+            log2m: to.log2m(),
+            cap: to.register_cap(),
+        })
+    }
+
+    /// Folds register `index` holding `value` into its new register.
+    fn add(&mut self, index: u32, value: u8) {
+        let high = index >> self.log2m;
         let folded = if high != 0 {
             high.trailing_zeros() as u8 + 1
         } else {
-            value.saturating_add(shift)
+            value.saturating_add(self.shift)
         };
-        dense.set_max((index & mask) as usize, folded.min(cap));
+        self.registers
+            .set_max((index & self.mask) as usize, folded.min(self.cap));
     }
-    Ok(Sketch::from_parts(to, Repr::Dense(dense), alloc))
 }

@@ -23,11 +23,9 @@
 
 use std::collections::HashMap;
 
+use crate::content::{register_values, Content, SketchSource};
 use crate::estimate::q;
 use crate::params::Params;
-use allocator_api2::alloc::Allocator;
-
-use crate::sketch::{Repr, Sketch};
 
 /// Estimated sizes of the parts of two sets.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,10 +52,7 @@ impl Overlap {
 
 /// The overlap of two sketches with equal parameters: exact when both hold their
 /// hashes exactly, the joint maximum-likelihood estimate otherwise.
-pub fn overlap<A: Allocator + Clone, B: Allocator + Clone>(
-    a: &Sketch<A>,
-    b: &Sketch<B>,
-) -> Overlap {
+pub fn overlap(a: &impl SketchSource, b: &impl SketchSource) -> Overlap {
     debug_assert_eq!(a.params(), b.params());
     if let (Some(sa), Some(sb)) = (exact_hashes(a), exact_hashes(b)) {
         let common = sa.iter().filter(|h| sb.binary_search(h).is_ok()).count() as f64;
@@ -67,15 +62,15 @@ pub fn overlap<A: Allocator + Clone, B: Allocator + Clone>(
             only_b: sb.len() as f64 - common,
         };
     }
-    joint_estimate(&a.register_values(), &b.register_values(), a.params())
+    joint_estimate(&register_values(a), &register_values(b), a.params())
 }
 
 /// The hashes of an EMPTY or EXPLICIT sketch, sorted.
-fn exact_hashes<A: Allocator + Clone>(s: &Sketch<A>) -> Option<Vec<u64>> {
-    match s.repr() {
-        Repr::Empty => Some(Vec::new()),
-        Repr::Explicit(e) => {
-            let mut v: Vec<u64> = e.iter().collect();
+fn exact_hashes(s: &impl SketchSource) -> Option<Vec<u64>> {
+    match s.content() {
+        Content::Empty => Some(Vec::new()),
+        Content::Explicit(hashes) => {
+            let mut v: Vec<u64> = hashes.iter().collect();
             v.sort_unstable();
             Some(v)
         }

@@ -26,8 +26,8 @@
 //! - UNDEFINED: read from stored data and kept through unions; its count is unknown.
 //!
 //! Module map: [`params`] (validated parameters), [`hash`] (value hashing),
-//! [`sketch`] (a sketch and what is done to it), [`explicit`], [`sparse`], [`dense`]
-//! (the in-memory forms), [`estimate`], [`storage`] (the byte format), [`fold`],
+//! [`sketch`] (a sketch and what is done to it), [`content`] (what a sketch holds, one
+//! reader for memory and storage), [`explicit`], [`sparse`], [`dense`] (the in-memory forms), [`estimate`], [`storage`] (the byte format), [`fold`],
 //! [`intersection`], [`error`].
 //!
 //! Content is allocated from an [`Allocator`] chosen by the caller, and every
@@ -38,6 +38,7 @@
 
 pub mod classic;
 pub mod confidence;
+pub mod content;
 pub mod dense;
 pub mod error;
 pub mod error_rate;
@@ -57,6 +58,7 @@ pub mod storage;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 pub use classic::Estimator;
+pub use content::{Content, SketchSource};
 pub use dense::DenseRegisters;
 pub use error::Error;
 pub use explicit::ExplicitSet;

@@ -26,6 +26,14 @@ const MAX_CUTOFF_CODE: u8 = 18;
 pub const MAX_EXPTHRESH: i64 = 1 << (MAX_CUTOFF_CODE - 1);
 /// Cap of the automatic explicit threshold, as postgresql-hll computes it.
 const AUTO_EXPLICIT_CAP: usize = 16383;
+/// Default `log2m`: 2,048 registers, a standard error of about 2.3%.
+pub const DEFAULT_LOG2M: u8 = 11;
+/// Default register width: 5 bits count up to about 2^31 x m distinct values.
+pub const DEFAULT_REGWIDTH: u8 = 5;
+/// Default explicit threshold as written in SQL: -1, automatic.
+pub const DEFAULT_EXPTHRESH: i64 = -1;
+/// Default for writing the SPARSE form.
+pub const DEFAULT_SPARSEON: bool = true;
 /// Header cutoff code meaning "automatic threshold".
 const CUTOFF_AUTO: u8 = 63;
 
@@ -52,10 +60,10 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            log2m: 11,
-            regwidth: 5,
+            log2m: DEFAULT_LOG2M,
+            regwidth: DEFAULT_REGWIDTH,
             expthresh: ExplicitThreshold::Auto,
-            sparseon: true,
+            sparseon: DEFAULT_SPARSEON,
         }
     }
 }
@@ -176,6 +184,22 @@ impl Params {
     /// Largest register value, `2^regwidth - 1`.
     pub fn register_cap(&self) -> u8 {
         ((1u16 << self.regwidth) - 1) as u8
+    }
+
+    /// The type modifier of a column of these parameters: the header bytes P and C as
+    /// one integer, so that a value matches its column when its header does.
+    pub fn typmod(&self) -> i32 {
+        i32::from(self.p_byte()) << 8 | i32::from(self.c_byte())
+    }
+
+    /// The parameters of a type modifier written by [`Params::typmod`].
+    pub fn from_typmod(typmod: i32) -> Result<Self, Error> {
+        if !(0..=0xffff).contains(&typmod) {
+            return Err(Error::parameter(format!(
+                "type modifier {typmod} is not one of hll's"
+            )));
+        }
+        Params::from_header((typmod >> 8) as u8, typmod as u8)
     }
 
     /// Bytes of a FULL body: `ceil(m * regwidth / 8)`.

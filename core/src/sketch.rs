@@ -9,6 +9,7 @@ use allocator_api2::alloc::{Allocator, Global};
 
 use crate::classic::Estimator;
 use crate::confidence;
+use crate::content::{self, Content, RegisterArray, SketchSource};
 use crate::dense::DenseRegisters;
 use crate::error::Error;
 use crate::estimate;
@@ -229,65 +230,38 @@ impl<A: Allocator + Clone> Sketch<A> {
         Ok(copy)
     }
 
-    /// Adds everything in `other` to this sketch. Sketches with different parameters
-    /// are first folded to their common parameters ([`crate::fold::common_params`]), so
-    /// the result is the sketch of all their hashes under those.
-    pub fn union<B: Allocator + Clone>(&mut self, other: &Sketch<B>) -> Result<(), Error> {
-        if self.params != other.params {
-            let target = crate::fold::common_params(self.params, other.params);
+    /// Adds everything in `other` (a sketch, or stored bytes read in place) to this
+    /// sketch. Sketches with different parameters are first folded to their common
+    /// parameters ([`crate::fold::common_params`]), so the result is the sketch of all
+    /// their hashes under those.
+    pub fn union<S: SketchSource + ?Sized>(&mut self, other: &S) -> Result<(), Error> {
+        let theirs = other.params();
+        if self.params != theirs {
+            let target = crate::fold::common_params(self.params, theirs);
             *self = self.reduce(target)?;
-            if other.params != target {
-                return self.union(&other.reduce(target)?);
+            if theirs != target {
+                let folded = crate::fold::reduce(other, target, self.alloc.clone())?;
+                return self.union(&folded);
             }
         }
-        match &other.repr {
+        match other.content() {
             _ if matches!(self.repr, Repr::Undefined) => {}
-            Repr::Empty => {}
-            Repr::Undefined => self.repr = Repr::Undefined,
-            Repr::Explicit(e) => {
-                for h in e.iter() {
+            Content::Empty => {}
+            Content::Undefined => self.repr = Repr::Undefined,
+            Content::Explicit(hashes) => {
+                for h in hashes.iter() {
                     self.add_hash(h)?;
                 }
             }
-            Repr::Sparse(o) => {
-                for (i, v) in o.iter() {
+            Content::Sparse(list) => {
+                for (i, v) in list.iter() {
                     self.set_register(i, v)?;
                 }
             }
-            Repr::Dense(o) => {
+            Content::Dense(array) => {
                 self.make_dense()?;
                 if let Repr::Dense(d) = &mut self.repr {
-                    d.merge(o.registers());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds everything in validated stored bytes to this sketch, reading the body in
-    /// place when the parameters match, folding as [`Sketch::union`] does otherwise.
-    pub fn union_stored(&mut self, other: &StoredSketch<'_>) -> Result<(), Error> {
-        if self.params != other.params() {
-            return self.union(&Sketch::from_stored_in(other, self.alloc.clone())?);
-        }
-        match other.kind() {
-            StorageType::Empty => {}
-            _ if matches!(self.repr, Repr::Undefined) => {}
-            StorageType::Undefined => self.repr = Repr::Undefined,
-            StorageType::Explicit => {
-                for h in other.explicit_values() {
-                    self.add_hash(h)?;
-                }
-            }
-            StorageType::Sparse => {
-                for (i, v) in other.sparse_registers() {
-                    self.set_register(i, v)?;
-                }
-            }
-            StorageType::Full => {
-                self.make_dense()?;
-                if let Repr::Dense(d) = &mut self.repr {
-                    d.merge_full_body(other.body(), self.params.regwidth());
+                    array.merge_into(d.registers_mut());
                 }
             }
         }
@@ -322,7 +296,9 @@ impl<A: Allocator + Clone> Sketch<A> {
             }
             StorageType::Full => {
                 let mut d = DenseRegisters::new_in(params.m(), sketch.alloc.clone())?;
-                d.merge_full_body(stored.body(), params.regwidth());
+                if let Content::Dense(array) = stored.content() {
+                    array.merge_into(d.registers_mut());
+                }
                 sketch.repr = Repr::Dense(d);
             }
         }
@@ -422,14 +398,7 @@ impl<A: Allocator + Clone> Sketch<A> {
     /// [`Sketch::cardinality`] by the chosen estimator (it matters only in register
     /// form).
     pub fn cardinality_with(&self, estimator: Estimator) -> Option<f64> {
-        match &self.repr {
-            Repr::Undefined => None,
-            Repr::Empty => Some(0.0),
-            Repr::Explicit(e) => Some(e.len() as f64),
-            Repr::Sparse(_) | Repr::Dense(_) => {
-                Some(estimator.estimate(&self.histogram(), &self.params))
-            }
-        }
+        content::cardinality(self, estimator)
     }
 
     /// Relative standard error of [`Sketch::cardinality`]: 0 when exact, `None` when
@@ -473,62 +442,30 @@ impl<A: Allocator + Clone> Sketch<A> {
     /// All `m` register values, one byte each; the hashes of EXPLICIT content are
     /// placed as they would be on promotion.
     pub fn register_values(&self) -> Vec<u8> {
-        let mut registers = vec![0u8; self.params.m()];
-        let cap = self.params.register_cap();
-        match &self.repr {
-            Repr::Dense(d) => registers.copy_from_slice(d.registers()),
-            Repr::Sparse(s) => {
-                for (i, v) in s.iter() {
-                    registers[i as usize] = v;
-                }
-            }
-            Repr::Explicit(e) => {
-                for h in e.iter() {
-                    let (i, rho) = index_and_rho(h, self.params.log2m(), cap);
-                    registers[i] = registers[i].max(rho);
-                }
-            }
-            Repr::Empty | Repr::Undefined => {}
-        }
-        registers
+        content::register_values(self)
     }
 
     /// Estimated `|A n B|`, `|A \\ B|` and `|B \\ A|` of this sketch (A) and `other` (B),
     /// folded to common parameters first; exact when both are exact; `None` when either
     /// is UNDEFINED.
-    pub fn overlap<B: Allocator + Clone>(
+    pub fn overlap<S: SketchSource + ?Sized>(
         &self,
-        other: &Sketch<B>,
+        other: &S,
     ) -> Result<Option<crate::intersection::Overlap>, Error> {
-        if matches!(self.repr, Repr::Undefined) || matches!(other.repr, Repr::Undefined) {
+        if matches!(self.repr, Repr::Undefined) || matches!(other.content(), Content::Undefined) {
             return Ok(None);
         }
-        let target = crate::fold::common_params(self.params, other.params);
+        let target = crate::fold::common_params(self.params, other.params());
         Ok(Some(crate::intersection::overlap(
             &self.reduce(target)?,
-            &other.reduce(target)?,
+            &crate::fold::reduce(other, target, self.alloc.clone())?,
         )))
     }
 
     /// Number of registers holding each value; EMPTY, EXPLICIT and UNDEFINED count as
     /// all-zero registers.
     pub fn histogram(&self) -> estimate::Histogram {
-        match &self.repr {
-            Repr::Dense(d) => estimate::histogram_of(d.registers()),
-            Repr::Sparse(s) => {
-                let mut h = [0u32; 256];
-                h[0] = (self.params.m() - s.len()) as u32;
-                for (_, v) in s.iter() {
-                    h[usize::from(v)] += 1;
-                }
-                h
-            }
-            _ => {
-                let mut h = [0u32; 256];
-                h[0] = self.params.m() as u32;
-                h
-            }
-        }
+        content::histogram(self)
     }
 
     /// Bytes of content held (the sketch itself not counted), for memory accounting.
@@ -538,6 +475,22 @@ impl<A: Allocator + Clone> Sketch<A> {
             Repr::Sparse(s) => s.allocated_bytes(),
             Repr::Dense(d) => d.registers().len(),
             Repr::Empty | Repr::Undefined => 0,
+        }
+    }
+}
+
+impl<A: Allocator + Clone> SketchSource for Sketch<A> {
+    fn params(&self) -> Params {
+        self.params
+    }
+
+    fn content(&self) -> Content<'_> {
+        match &self.repr {
+            Repr::Undefined => Content::Undefined,
+            Repr::Empty => Content::Empty,
+            Repr::Explicit(e) => Content::Explicit(e.as_hashes()),
+            Repr::Sparse(s) => Content::Sparse(s.as_list()),
+            Repr::Dense(d) => Content::Dense(RegisterArray::Bytes(d.registers())),
         }
     }
 }

@@ -8,6 +8,7 @@
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
 
+use crate::content::SparseRegisterList;
 use crate::error::Error;
 
 /// Non-zero registers as sorted `(index << 8) | value` words.
@@ -72,6 +73,11 @@ impl<A: Allocator> SparseRegisters<A> {
     /// `(index, value)` of the non-zero registers, by ascending index.
     pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.words.iter().map(|&w| (w >> 8, w as u8))
+    }
+
+    /// The registers as [`SparseRegisterList`], for readers of any sketch.
+    pub fn as_list(&self) -> SparseRegisterList<'_> {
+        SparseRegisterList::Words(&self.words)
     }
 
     /// Bytes held, for memory accounting.

@@ -14,6 +14,7 @@
 //! allocates nothing, and never reads past the slice; its accessors then trust the body.
 
 use crate::classic::Estimator;
+use crate::content::{self, Content, Hashes, RegisterArray, SketchSource, SparseRegisterList};
 use crate::error::Error;
 use crate::estimate::Histogram;
 use crate::packing::{self, BitReader, BitWriter};
@@ -144,8 +145,7 @@ impl<'a> StoredSketch<'a> {
         } else {
             &[]
         };
-        body.chunks_exact(8)
-            .map(|c| u64::from_be_bytes(c.try_into().expect("8-byte chunk")))
+        Hashes::Stored(body).iter()
     }
 
     /// Number of SPARSE entries (0 for other types).
@@ -155,43 +155,17 @@ impl<'a> StoredSketch<'a> {
 
     /// `(index, value)` of a SPARSE body, ascending index (empty for other types).
     pub fn sparse_registers(&self) -> impl Iterator<Item = (u32, u8)> + 'a {
-        let mut reader = BitReader::new(self.body);
-        let word_bits = self.params.sparse_word_bits() as u32;
-        let regwidth = u32::from(self.params.regwidth());
-        let mask = (1u32 << regwidth) - 1;
-        (0..self.sparse_words).map(move |_| {
-            let w = reader.read(word_bits);
-            (w >> regwidth, (w & mask) as u8)
-        })
+        SparseRegisterList::Stored {
+            body: self.body,
+            count: self.sparse_words,
+            params: self.params,
+        }
+        .iter()
     }
 
     /// Register histogram of a SPARSE or FULL body.
     pub fn histogram(&self) -> Histogram {
-        let mut h = [0u32; 256];
-        match self.kind {
-            StorageType::Sparse => {
-                h[0] = (self.params.m() - self.sparse_words) as u32;
-                for (_, v) in self.sparse_registers() {
-                    h[usize::from(v)] += 1;
-                }
-            }
-            StorageType::Full => {
-                // Neighbouring registers often hold the same value: counting even and
-                // odd positions apart breaks the chain of dependent increments.
-                let mut odd = [0u32; 256];
-                packing::for_each_full_group(self.body, self.params.regwidth(), |_, values| {
-                    for pair in values.chunks_exact(2) {
-                        h[usize::from(pair[0])] += 1;
-                        odd[usize::from(pair[1])] += 1;
-                    }
-                });
-                for (a, b) in h.iter_mut().zip(odd) {
-                    *a += b;
-                }
-            }
-            _ => h[0] = self.params.m() as u32,
-        }
-        h
+        content::histogram(self)
     }
 
     /// Estimated distinct count, exact for EXPLICIT, `None` for UNDEFINED.
@@ -202,13 +176,29 @@ impl<'a> StoredSketch<'a> {
     /// [`StoredSketch::cardinality`] by the chosen estimator (it matters only in
     /// register form).
     pub fn cardinality_with(&self, estimator: Estimator) -> Option<f64> {
+        content::cardinality(self, estimator)
+    }
+}
+
+impl SketchSource for StoredSketch<'_> {
+    fn params(&self) -> Params {
+        self.params
+    }
+
+    fn content(&self) -> Content<'_> {
         match self.kind {
-            StorageType::Undefined => None,
-            StorageType::Empty => Some(0.0),
-            StorageType::Explicit => Some((self.body.len() / 8) as f64),
-            StorageType::Sparse | StorageType::Full => {
-                Some(estimator.estimate(&self.histogram(), &self.params))
-            }
+            StorageType::Undefined => Content::Undefined,
+            StorageType::Empty => Content::Empty,
+            StorageType::Explicit => Content::Explicit(Hashes::Stored(self.body)),
+            StorageType::Sparse => Content::Sparse(SparseRegisterList::Stored {
+                body: self.body,
+                count: self.sparse_words,
+                params: self.params,
+            }),
+            StorageType::Full => Content::Dense(RegisterArray::Packed {
+                body: self.body,
+                regwidth: self.params.regwidth(),
+            }),
         }
     }
 }

@@ -70,7 +70,7 @@ proptest! {
         prop_assert_eq!(union(&build(p, &a), &build(p, &b)).encode().unwrap(), expected.clone());
         let b_bytes = build(p, &b).encode().unwrap();
         let mut from_bytes = build(p, &a);
-        from_bytes.union_stored(&StoredSketch::parse(&b_bytes).unwrap()).unwrap();
+        from_bytes.union(&StoredSketch::parse(&b_bytes).unwrap()).unwrap();
         prop_assert_eq!(from_bytes.encode().unwrap(), expected);
     }
 

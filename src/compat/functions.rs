@@ -74,7 +74,7 @@ pub unsafe extern "C-unwind" fn hll_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 pub unsafe extern "C-unwind" fn hll_union(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let mut sketch = decode(&stored(fcinfo, 0));
-        check(sketch.union_stored(&stored(fcinfo, 1)), Origin::Stored);
+        check(sketch.union(&stored(fcinfo, 1)), Origin::Stored);
         Hll::from_sketch(&sketch).into_raw_datum()
     })
 }
