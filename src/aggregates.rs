@@ -90,34 +90,40 @@ pub(crate) unsafe fn params_from_args(
     }
 }
 
-/// Parameters written as constants in the aggregate call, for a group with no rows.
-/// `None` when an argument is not a constant (its value is not known here).
+/// The parameters of the aggregate call, for a group with no rows (whose transition
+/// function never ran): the call's direct arguments after the value (never its
+/// `ORDER BY` keys), each a constant, or an expression that does not depend on the
+/// row (`(SELECT 12)`, `current_setting(...)::int`, a prepared statement's parameter)
+/// evaluated here; a parameter that comes from a column, or that is NULL, takes the
+/// setting. `None` outside a plain aggregate node (a window aggregate).
 pub(crate) unsafe fn params_from_aggref(
     fcinfo: pg_sys::FunctionCallInfo,
     dialect: Dialect,
 ) -> Option<Params> {
     unsafe {
         let aggref = pg_sys::AggGetAggref(fcinfo);
-        if aggref.is_null() {
+        let context = (*fcinfo).context;
+        if aggref.is_null() || context.is_null() || (*context).type_ != pg_sys::NodeTag::T_AggState
+        {
             return None;
         }
+        let aggstate = context.cast::<pg_sys::AggState>();
         let args = (*aggref).args;
         let n = if args.is_null() {
             0
         } else {
             (*args).length as usize
         };
+        let direct = (0..n)
+            .map(|i| {
+                (*(*args).elements.add(i))
+                    .ptr_value
+                    .cast::<pg_sys::TargetEntry>()
+            })
+            .filter(|&entry| !(*entry).resjunk);
         let mut values: [Option<pg_sys::Datum>; 4] = [None; 4];
-        for (i, slot) in values.iter_mut().enumerate().take(n.saturating_sub(1)) {
-            let entry = (*(*args).elements.add(i + 1))
-                .ptr_value
-                .cast::<pg_sys::TargetEntry>();
-            let expr = (*entry).expr.cast::<pg_sys::Node>();
-            if (*expr).type_ != pg_sys::NodeTag::T_Const {
-                return None;
-            }
-            let constant = expr.cast::<pg_sys::Const>();
-            *slot = (!(*constant).constisnull).then_some((*constant).constvalue);
+        for (slot, entry) in values.iter_mut().zip(direct.skip(1)) {
+            *slot = row_independent_value((*entry).expr, aggstate);
         }
         Some(settings::params_for(
             dialect,
@@ -126,6 +132,37 @@ pub(crate) unsafe fn params_from_aggref(
             values[2].map(|d| d.value() as i64),
             values[3].map(|d| d.value() as i32),
         ))
+    }
+}
+
+/// The value of a parameter expression that does not depend on the row, evaluated in
+/// the aggregate node (its parameters and init plans); `None` when it is NULL or
+/// depends on the row.
+unsafe fn row_independent_value(
+    expr: *mut pg_sys::Expr,
+    aggstate: *mut pg_sys::AggState,
+) -> Option<pg_sys::Datum> {
+    unsafe {
+        let node = expr.cast::<pg_sys::Node>();
+        if (*node).type_ == pg_sys::NodeTag::T_Const {
+            let constant = expr.cast::<pg_sys::Const>();
+            return (!(*constant).constisnull).then_some((*constant).constvalue);
+        }
+        if pg_sys::contain_var_clause(node)
+            || pg_sys::contain_agg_clause(node)
+            || pg_sys::contain_window_function(node)
+        {
+            return None;
+        }
+        let planstate = aggstate.cast::<pg_sys::PlanState>();
+        let state = pg_sys::ExecInitExpr(expr, planstate);
+        let econtext = (*planstate).ps_ExprContext;
+        let evaluate = (*state).evalfunc.expect("an initialised expression");
+        let previous = pg_sys::MemoryContextSwitchTo((*econtext).ecxt_per_tuple_memory);
+        let mut isnull = false;
+        let value = evaluate(state, econtext, &mut isnull);
+        pg_sys::MemoryContextSwitchTo(previous);
+        (!isnull).then_some(value)
     }
 }
 

@@ -54,9 +54,15 @@ fn hll_jaccard(a: Hll<'_>, b: Hll<'_>) -> Option<f64> {
 }
 
 /// The sketch the same values give with `log2m` (and `regwidth`) registers: exact,
-/// byte for byte. They may only decrease.
+/// byte for byte. They may only decrease. NULL for a NULL sketch or log2m; a NULL
+/// regwidth keeps the sketch's.
 #[pg_extern(immutable, parallel_safe)]
-fn hll_reduce(value: Hll<'_>, log2m: i32, regwidth: default!(Option<i32>, "NULL")) -> Hll<'static> {
+fn hll_reduce(
+    value: Option<Hll<'_>>,
+    log2m: Option<i32>,
+    regwidth: default!(Option<i32>, "NULL"),
+) -> Option<Hll<'static>> {
+    let (value, log2m) = (value?, log2m?);
     let sketch = value.sketch();
     let p = sketch.params();
     let target = check(
@@ -68,5 +74,8 @@ fn hll_reduce(value: Hll<'_>, log2m: i32, regwidth: default!(Option<i32>, "NULL"
         ),
         Origin::Stored,
     );
-    Hll::from_sketch(&check(sketch.reduce(target), Origin::Stored))
+    Some(Hll::from_sketch(&check(
+        sketch.reduce(target),
+        Origin::Stored,
+    )))
 }

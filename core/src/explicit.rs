@@ -9,6 +9,10 @@
 //! Slots hold the hashes themselves, 0 marking a free slot (the hash 0 is kept in a
 //! flag). Slot positions come from a multiplicative mix of the hash, so that values
 //! given directly (`hll_hashval` from integers) do not cluster.
+//!
+//! Grouped aggregates keep many small sets alive at once and touch them in random
+//! order, so the first [`INLINE`] hashes live in the set itself, searched linearly:
+//! a small group costs no second allocation and no second cache miss per row.
 
 use allocator_api2::alloc::{Allocator, Global};
 use allocator_api2::vec::Vec;
@@ -16,11 +20,16 @@ use allocator_api2::vec::Vec;
 use crate::content::Hashes;
 use crate::error::Error;
 
-const MIN_SLOTS: usize = 8;
+/// Hashes kept in the set itself before the table is allocated.
+pub const INLINE: usize = 16;
+/// The table's size when the inline hashes move into it.
+const FIRST_TABLE_SLOTS: usize = 4 * INLINE;
 
 /// A set of 64-bit hashes.
 #[derive(Debug, Clone)]
 pub struct ExplicitSet<A: Allocator = Global> {
+    /// The first non-zero hashes, while `slots` is unallocated.
+    inline: [u64; INLINE],
     slots: Vec<u64, A>,
     len: usize,
     has_zero: bool,
@@ -30,6 +39,7 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
     /// An empty set allocating in `alloc` (nothing until the first insert).
     pub fn new_in(alloc: A) -> Self {
         ExplicitSet {
+            inline: [0; INLINE],
             slots: Vec::new_in(alloc),
             len: 0,
             has_zero: false,
@@ -50,12 +60,32 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
             self.len += usize::from(new);
             return Ok(new);
         }
+        if self.slots.is_empty() {
+            let used = self.len - usize::from(self.has_zero);
+            if self.inline[..used].contains(&hash) {
+                return Ok(false);
+            }
+            if used < INLINE {
+                self.inline[used] = hash;
+                self.len += 1;
+                return Ok(true);
+            }
+        }
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow()?;
         }
         let new = Self::place(&mut self.slots, hash);
         self.len += usize::from(new);
         Ok(new)
+    }
+
+    /// The non-zero hashes held inline (none once the table exists).
+    fn inline_hashes(&self) -> &[u64] {
+        if self.slots.is_empty() {
+            &self.inline[..self.len - usize::from(self.has_zero)]
+        } else {
+            &[]
+        }
     }
 
     /// Puts a non-zero hash into a table with a free slot; returns whether it was new.
@@ -77,13 +107,18 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
 
     #[cold]
     fn grow(&mut self) -> Result<(), Error> {
-        let size = (self.slots.len() * 2).max(MIN_SLOTS);
+        let size = (self.slots.len() * 2).max(FIRST_TABLE_SLOTS);
         let mut slots = Vec::new_in(self.slots.allocator().clone());
         slots
             .try_reserve_exact(size)
             .map_err(|_| Error::out_of_memory(size * 8))?;
         slots.resize(size, 0);
-        for &h in self.slots.iter().filter(|&&h| h != 0) {
+        for &h in self
+            .slots
+            .iter()
+            .chain(self.inline_hashes())
+            .filter(|&&h| h != 0)
+        {
             Self::place(&mut slots, h);
         }
         self.slots = slots;
@@ -96,7 +131,7 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
             return self.has_zero;
         }
         if self.slots.is_empty() {
-            return false;
+            return self.inline_hashes().contains(&hash);
         }
         let mask = self.slots.len() - 1;
         let mut i = Self::slot_of(hash, mask);
@@ -121,10 +156,13 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
 
     /// The hashes, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.has_zero
-            .then_some(0)
-            .into_iter()
-            .chain(self.slots.iter().copied().filter(|&h| h != 0))
+        self.has_zero.then_some(0).into_iter().chain(
+            self.slots
+                .iter()
+                .chain(self.inline_hashes())
+                .copied()
+                .filter(|&h| h != 0),
+        )
     }
 
     /// The hashes sorted as signed 64-bit integers (the storage format's order), in
@@ -142,7 +180,11 @@ impl<A: Allocator + Clone> ExplicitSet<A> {
     /// The set as [`Hashes`], for readers of any sketch.
     pub fn as_hashes(&self) -> Hashes<'_> {
         Hashes::Table {
-            slots: &self.slots,
+            slots: if self.slots.is_empty() {
+                self.inline_hashes()
+            } else {
+                &self.slots
+            },
             has_zero: self.has_zero,
             len: self.len,
         }

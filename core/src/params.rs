@@ -199,7 +199,10 @@ impl Params {
                 "type modifier {typmod} is not one of hll's"
             )));
         }
-        Params::from_header((typmod >> 8) as u8, typmod as u8)
+        Params::from_header((typmod >> 8) as u8, typmod as u8).map_err(|e| match e {
+            Error::Corrupt(msg) => Error::parameter(format!("type modifier {typmod}: {msg}")),
+            other => other,
+        })
     }
 
     /// Bytes of a FULL body: `ceil(m * regwidth / 8)`.

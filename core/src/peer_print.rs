@@ -62,7 +62,7 @@ pub fn peer_print(stored: &StoredSketch<'_>, registers: impl FnOnce() -> Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Sketch;
+    use crate::sketch::Sketch;
 
     fn print(bytes: &[u8]) -> String {
         let stored = StoredSketch::parse(bytes).unwrap();

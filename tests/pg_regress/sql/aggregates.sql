@@ -32,6 +32,27 @@ SELECT hll_add_agg(hll_hash_integer(user_id)) FILTER (WHERE day > 100),
 SELECT day, #hll_add_agg(hll_hash_integer(user_id)) FILTER (WHERE mobile AND day = 0)
 FROM events WHERE day < 2 GROUP BY day ORDER BY day;
 SELECT hll_add_agg(NULL::hll_hashval);
+-- The parameters are the call's direct arguments, never its ORDER BY keys; those that
+-- do not depend on the row are evaluated for a group without rows; one that comes from
+-- a column takes the setting there.
+SELECT hll_print(hll_add_agg(hll_hash_integer(user_id) ORDER BY 5)) AS order_by_key_ignored,
+       hll_print(hll_add_agg(hll_hash_integer(user_id) ORDER BY 'x')) AS order_by_text_ignored,
+       hll_print(hll_add_agg(hll_hash_integer(user_id), 12 ORDER BY 5)) AS with_log2m
+FROM events WHERE false;
+SELECT hll_print(hll_add_agg(hll_hash_integer(user_id), (SELECT 12))) AS subquery,
+       hll_print(hll_add_agg(hll_hash_integer(user_id),
+                             current_setting('hyperloglog.default_regwidth')::int + 8)) AS setting,
+       hll_print(hll_sketch(user_id, 10, 4, 0, 0)) AS constants,
+       hll_print(hll_add_agg(hll_hash_integer(user_id), day + 10)) AS from_a_column
+FROM events WHERE false;
+SELECT day, hll_print(hll_add_agg(hll_hash_integer(user_id), (SELECT 13)) FILTER (WHERE false))
+FROM events WHERE day < 2 GROUP BY day ORDER BY day;
+PREPARE empty_sketch(int, int) AS
+SELECT hll_print(hll_add_agg(hll_hash_integer(user_id), $1, $2)) FROM events WHERE false;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE empty_sketch(9, 3);
+RESET plan_cache_mode;
+DEALLOCATE empty_sketch;
 
 -- Invalid parameters: 22023.
 SELECT sqlstate_of($$SELECT hll_add_agg(hll_hash_integer(user_id), 22) FROM events$$);
