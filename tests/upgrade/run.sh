@@ -78,5 +78,36 @@ for release in sql/releases/hyperloglog--*.sql; do
     b=$(sql restored -c "COPY (SELECT * FROM sketches ORDER BY id) TO STDOUT" | md5sum)
     expect "pg_dump / pg_restore of the updated database: byte-identical" "$b" "$a"
 done
+
+echo "== trusted: a database owner without superuser installs it"
+sql postgres -c "DROP DATABASE IF EXISTS owned" -c "DROP ROLE IF EXISTS app_owner" \
+    -c "DROP ROLE IF EXISTS app_user" -c "CREATE ROLE app_owner LOGIN" -c "CREATE ROLE app_user LOGIN" \
+    -c "CREATE DATABASE owned OWNER app_owner" -c "REVOKE CREATE ON DATABASE owned FROM PUBLIC"
+as_role() { local role=$1; shift; PGUSER=$role sql owned "$@"; }
+# Objects planted where the install script resolves names: built-ins are found in
+# pg_catalog first, and the script's own objects by their full signatures.
+as_role app_owner -c "CREATE FUNCTION public.to_regprocedure(text) RETURNS regprocedure
+                          LANGUAGE sql AS 'SELECT NULL::regprocedure'" \
+    -c "CREATE FUNCTION public.format(text, text) RETURNS text
+            LANGUAGE sql AS 'SELECT NULL::text'"
+refused=$(PGUSER=app_user psql -X -q -At -d owned -c "CREATE EXTENSION hyperloglog" 2>&1 || true)
+expect "a role without CREATE on the database cannot install it" \
+    "$(grep -c 'permission denied' <<<"$refused")" 1
+installed=$(as_role app_owner -c "SELECT rolsuper FROM pg_roles WHERE rolname = current_user" \
+    -c "CREATE EXTENSION hyperloglog" \
+    -c "SELECT hll_cardinality(hll_add_agg(hll_hash_integer(i))) FROM generate_series(1, 100) i" | tr '\n' ' ')
+expect "the database owner (not a superuser) runs CREATE EXTENSION hyperloglog and uses it" \
+    "$installed" "f 100 "
+sql owned -c "DROP FUNCTION public.to_regprocedure(text), public.format(text, text)"
+sql owned -f tests/upgrade/catalog.sql >"$work/catalog.owned"
+expect "with planted functions in its schema the catalog equals a fresh install's" \
+    "$(cmp -s "$work/catalog.owned" "$work/catalog.fresh" && echo same)" same
+owners=$(sql owned -c "SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc
+    WHERE oid IN (SELECT objid FROM pg_depend WHERE deptype = 'e' AND refobjid =
+                  (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog'))")
+expect "its functions belong to the bootstrap superuser, none SECURITY DEFINER" \
+    "$owners,$(sql owned -c "SELECT count(*) FROM pg_proc WHERE prosecdef AND oid IN (SELECT objid FROM pg_depend
+        WHERE deptype = 'e' AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog'))")" \
+    "postgres,0"
 echo "upgrade: $passed passed, $failed failed"
 [ "$failed" = 0 ]
