@@ -205,7 +205,7 @@ pub(crate) unsafe fn add_transition(
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { add_transition(fcinfo, Dialect::Native, |hash| hash.value() as u64) })
 }
 
@@ -215,9 +215,7 @@ pub unsafe extern "C-unwind" fn hll_add_trans(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_sketch_trans(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_sketch_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
         add_transition(fcinfo, Dialect::Native, |value| info.hash(value, 0))
@@ -229,7 +227,7 @@ pub unsafe extern "C-unwind" fn hll_sketch_trans(
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let mut state = state_arg(fcinfo, 0);
         if let Some(value) = arg(fcinfo, 1) {
@@ -250,7 +248,7 @@ pub unsafe extern "C-unwind" fn hll_union_trans(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate combine function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| {
         unsafe {
             let (a, b) = (state_arg(fcinfo, 0), state_arg(fcinfo, 1));
@@ -278,9 +276,7 @@ pub unsafe extern "C-unwind" fn hll_agg_combine(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate serialization function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_agg_serialize(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_agg_serialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { Hll::from_sketch(&(*state_arg(fcinfo, 0)).sketch).into_raw_datum() })
 }
 
@@ -289,9 +285,7 @@ pub unsafe extern "C-unwind" fn hll_agg_serialize(
 /// # Safety
 /// Called by PostgreSQL as an aggregate deserialization function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_agg_deserialize(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_agg_deserialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| {
         unsafe {
             let bytes = varlena_bytes(arg(fcinfo, 0).expect("strict function"));
@@ -309,7 +303,7 @@ pub unsafe extern "C-unwind" fn hll_agg_deserialize(
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_add_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { sketch_final(fcinfo, Dialect::Native) })
 }
 
@@ -351,7 +345,7 @@ pub(crate) unsafe fn state_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> f64 
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(state_cardinality(fcinfo).round() as i64) })
 }
 
@@ -360,7 +354,7 @@ pub unsafe extern "C-unwind" fn hll_count_final(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_union_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_union_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let state = state_arg(fcinfo, 0);
         if state.is_null() {

@@ -1,9 +1,11 @@
 //! The version-1 calling convention written by hand, for functions PostgreSQL calls
 //! once per row (hashes, aggregate support, cardinality): pgrx's generated wrapper
 //! costs about 20 ns a call, more than the work itself, and `#[pg_guard]` another
-//! out-of-line call. Each such function is an `extern "C-unwind"` function whose body
-//! runs in [`guarded`] (so a Rust panic still becomes an ERROR), declared by hand in
-//! `sql/`.
+//! out-of-line call. Each such function is an `extern "C"` function whose body runs in
+//! [`guarded`] (so a Rust panic becomes an ERROR and nothing unwinds into PostgreSQL),
+//! declared by hand in `sql/`. Arguments are read only after checking the call has
+//! them, so a function declared in SQL with fewer arguments than its C function reads
+//! gets an ERROR, not memory past the call's arguments.
 
 use pgrx::pg_sys;
 
@@ -26,10 +28,11 @@ pub(crate) use v1_function_info;
 /// Argument `n`, or `None` when it is SQL NULL.
 ///
 /// # Safety
-/// `fcinfo` must be a valid call with more than `n` arguments.
+/// `fcinfo` must be a valid call.
 #[inline(always)]
 pub unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::Datum> {
     unsafe {
+        check_index(fcinfo, n);
         let a = *(*fcinfo).args.as_ptr().add(n);
         (!a.isnull).then_some(a.value)
     }
@@ -38,10 +41,32 @@ pub unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::
 /// Argument `n` of a STRICT function (never NULL).
 ///
 /// # Safety
-/// `fcinfo` must be a valid call of a STRICT function with more than `n` arguments.
+/// `fcinfo` must be a valid call of a STRICT function.
 #[inline(always)]
 pub unsafe fn strict_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
-    unsafe { (*(*fcinfo).args.as_ptr().add(n)).value }
+    unsafe {
+        check_index(fcinfo, n);
+        (*(*fcinfo).args.as_ptr().add(n)).value
+    }
+}
+
+#[inline(always)]
+unsafe fn check_index(fcinfo: pg_sys::FunctionCallInfo, n: usize) {
+    if n >= unsafe { nargs(fcinfo) } {
+        missing_argument(n, unsafe { nargs(fcinfo) });
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn missing_argument(n: usize, given: usize) -> ! {
+    crate::sqlstate::error(
+        pgrx::PgSqlErrorCode::ERRCODE_INVALID_FUNCTION_DEFINITION,
+        &format!(
+            "function called with {given} arguments, but its C function reads argument {}",
+            n + 1
+        ),
+    )
 }
 
 /// Number of arguments of this call.

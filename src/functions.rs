@@ -21,7 +21,7 @@ v1_function_info!(pg_finfo_hll_cardinality);
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with an `hll` argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_cardinality(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytes = varlena_bytes(strict_arg(fcinfo, 0));
         match check(StoredSketch::parse(bytes), Origin::Stored)

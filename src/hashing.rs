@@ -13,6 +13,7 @@ use core::ffi::{c_char, CStr};
 use hll_core::{hash, murmur3};
 use pgrx::prelude::*;
 
+use crate::canonical::Form;
 use crate::datum::varlena_bytes;
 use crate::fmgr::{guarded, strict_arg, v1_function_info};
 use crate::sqlstate::error;
@@ -48,9 +49,7 @@ fn hashval(hash: u64) -> pg_sys::Datum {
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_boolean(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_boolean(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         hashval(hash::hash_boolean(
             strict_arg(fcinfo, 0).value() != 0,
@@ -64,9 +63,7 @@ pub unsafe extern "C-unwind" fn hll_hash_boolean(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_smallint(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_smallint(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i16;
         hashval(hash::hash_integer(value.into(), seed(fcinfo)))
@@ -78,9 +75,7 @@ pub unsafe extern "C-unwind" fn hll_hash_smallint(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_integer(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_integer(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i32;
         hashval(hash::hash_integer(value.into(), seed(fcinfo)))
@@ -92,7 +87,7 @@ pub unsafe extern "C-unwind" fn hll_hash_integer(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_bigint(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_bigint(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i64;
         hashval(hash::hash_integer(value, seed(fcinfo)))
@@ -105,7 +100,7 @@ pub unsafe extern "C-unwind" fn hll_hash_bigint(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as a STRICT function whose first argument is a varlena.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytes = varlena_bytes(strict_arg(fcinfo, 0));
         hashval(hash::hash_bytes(bytes, seed(fcinfo)))
@@ -119,7 +114,7 @@ pub unsafe extern "C-unwind" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with a polymorphic first argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_any(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_any(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 0, Family::ByOwner);
         hashval(info.hash(strict_arg(fcinfo, 0), seed(fcinfo)))
@@ -132,9 +127,7 @@ pub unsafe extern "C-unwind" fn hll_hash_any(fcinfo: pg_sys::FunctionCallInfo) -
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with a polymorphic first argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_murmur3_hash_any(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_murmur3_hash_any(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 0, Family::Murmur3);
         hashval(info.hash(strict_arg(fcinfo, 0), seed(fcinfo)))
@@ -167,7 +160,7 @@ fn warn_negative_seed() {
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_1byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_1byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as u8;
         hashval(murmur3::hash_bytes(&[value], murmur3_seed(fcinfo)))
@@ -179,7 +172,7 @@ pub unsafe extern "C-unwind" fn hll_hash_1byte(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_2byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_2byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i16;
         hashval(murmur3::hash_smallint(value, murmur3_seed(fcinfo)))
@@ -191,7 +184,7 @@ pub unsafe extern "C-unwind" fn hll_hash_2byte(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_4byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_4byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i32;
         hashval(murmur3::hash_integer(value, murmur3_seed(fcinfo)))
@@ -203,7 +196,7 @@ pub unsafe extern "C-unwind" fn hll_hash_4byte(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_8byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_8byte(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i64;
         hashval(murmur3::hash_bigint(value, murmur3_seed(fcinfo)))
@@ -216,9 +209,7 @@ pub unsafe extern "C-unwind" fn hll_hash_8byte(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function whose first argument is a varlena.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_varlena(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_varlena(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytes = varlena_bytes(strict_arg(fcinfo, 0));
         hashval(murmur3::hash_bytes(bytes, murmur3_seed(fcinfo)))
@@ -241,18 +232,19 @@ pub enum Family {
     ByOwner,
 }
 
-/// How to find the bytes of a value of one type.
+/// How to hash a value of one type.
 #[derive(Clone, Copy)]
-pub struct TypeInfo {
-    /// [`Family::Xxh3`] or [`Family::Murmur3`], never `ByOwner`.
-    family: Family,
-    /// Integers of any width hash by value (xxh3 only).
-    integer: bool,
-    typlen: i16,
-    typbyval: bool,
-    /// The type's binary output function, which murmur3 hashes fixed-length types
-    /// other than 1, 2, 4 and 8 bytes through, as postgresql-hll does.
-    send: pg_sys::Oid,
+pub enum TypeInfo {
+    /// xxh3 over the value's canonical form.
+    Xxh3(Form),
+    /// postgresql-hll's murmur3 dispatch.
+    Murmur3 {
+        typlen: i16,
+        typbyval: bool,
+        /// The type's binary output function, which murmur3 hashes fixed-length types
+        /// other than 1, 2, 4 and 8 bytes through, as postgresql-hll does.
+        send: pg_sys::Oid,
+    },
 }
 
 impl TypeInfo {
@@ -284,6 +276,12 @@ impl TypeInfo {
     unsafe fn look_up(fcinfo: pg_sys::FunctionCallInfo, arg: i32, family: Family) -> TypeInfo {
         unsafe {
             let flinfo = (*fcinfo).flinfo;
+            if arg >= i32::from((*fcinfo).nargs) {
+                error(
+                    PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                    "the value to hash is missing",
+                );
+            }
             let mut typoid = pg_sys::get_fn_expr_argtype(flinfo, arg);
             if typoid == pg_sys::InvalidOid {
                 // Called without an expression (Citus's partial aggregates call the
@@ -303,25 +301,27 @@ impl TypeInfo {
                     "could not determine the type of the value to hash",
                 );
             }
-            let mut typlen: i16 = 0;
-            let mut typbyval = false;
-            pg_sys::get_typlenbyval(typoid, &mut typlen, &mut typbyval);
-            let mut send = pg_sys::InvalidOid;
-            if typlen > 0 && !matches!(typlen, 1 | 2 | 4 | 8) {
-                let mut is_varlena = false;
-                pg_sys::getTypeBinaryOutputInfo(typoid, &mut send, &mut is_varlena);
-            }
             let family = match family {
                 Family::ByOwner if owned_by_hll_extension((*flinfo).fn_oid) => Family::Murmur3,
                 Family::ByOwner => Family::Xxh3,
                 f => f,
             };
-            let info = TypeInfo {
-                family,
-                integer: [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID].contains(&typoid),
-                typlen,
-                typbyval,
-                send,
+            let info = if family == Family::Murmur3 {
+                let mut typlen: i16 = 0;
+                let mut typbyval = false;
+                pg_sys::get_typlenbyval(typoid, &mut typlen, &mut typbyval);
+                let mut send = pg_sys::InvalidOid;
+                if typlen > 0 && !matches!(typlen, 1 | 2 | 4 | 8) {
+                    let mut is_varlena = false;
+                    pg_sys::getTypeBinaryOutputInfo(typoid, &mut send, &mut is_varlena);
+                }
+                TypeInfo::Murmur3 {
+                    typlen,
+                    typbyval,
+                    send,
+                }
+            } else {
+                TypeInfo::Xxh3(Form::of_type(typoid))
             };
             if (*flinfo).fn_expr.is_null() {
                 BY_DECLARATION = Some(((*flinfo).fn_oid, arg, info));
@@ -340,59 +340,50 @@ impl TypeInfo {
     /// `datum` must be a value of the type this information describes.
     #[inline(always)]
     pub unsafe fn hash(&self, datum: pg_sys::Datum, seed: i64) -> u64 {
-        if self.family == Family::Murmur3 {
-            return unsafe { self.murmur3_hash(datum, seed as i32) };
+        match *self {
+            TypeInfo::Xxh3(form) => unsafe { form.hash(datum, seed) },
+            TypeInfo::Murmur3 {
+                typlen,
+                typbyval,
+                send,
+            } => unsafe { murmur3_hash(typlen, typbyval, send, datum, seed as i32) },
         }
-        let raw = datum.value() as u64;
-        if self.integer {
-            // Sign-extend from the type's width so every integer type hashes by value.
-            let shift = 64 - 8 * self.typlen as u32;
-            return hash::hash_integer(((raw << shift) as i64) >> shift, seed);
-        }
-        if self.typbyval {
-            let len = (self.typlen as usize).min(8);
-            return hash::hash_bytes(&raw.to_le_bytes()[..len], seed);
-        }
-        let bytes = unsafe {
-            match self.typlen {
-                -1 => varlena_bytes(datum),
-                -2 => CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes(),
-                n => std::slice::from_raw_parts(datum.cast_mut_ptr::<u8>(), n as usize),
-            }
-        };
-        hash::hash_bytes(bytes, seed)
     }
 }
 
-impl TypeInfo {
-    /// postgresql-hll's `hll_hash_any`: 1, 2, 4 and 8-byte values by their bytes at
-    /// their width, variable-length values by their data bytes, other fixed-length
-    /// values by the bytes of their binary output function. Two deliberate differences:
-    /// an 8-byte type passed by reference hashes its bytes (the peer hashes the
-    /// pointer), and a cstring hashes its characters (the peer reads it as a varlena).
-    unsafe fn murmur3_hash(&self, datum: pg_sys::Datum, seed: i32) -> u64 {
-        if seed < 0 {
-            warn_negative_seed();
-        }
-        let raw = datum.value() as u64;
-        unsafe {
-            match (self.typlen, self.typbyval) {
-                (1 | 2 | 4 | 8, true) => {
-                    murmur3::hash_bytes(&raw.to_le_bytes()[..self.typlen as usize], seed)
-                }
-                (8, false) => murmur3::hash_bytes(
-                    std::slice::from_raw_parts(datum.cast_mut_ptr::<u8>(), 8),
-                    seed,
-                ),
-                (-1, _) => murmur3::hash_bytes(varlena_bytes(datum), seed),
-                (-2, _) => murmur3::hash_bytes(
-                    CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes(),
-                    seed,
-                ),
-                _ => {
-                    let sent = pg_sys::OidSendFunctionCall(self.send, datum);
-                    murmur3::hash_bytes(varlena_bytes(pg_sys::Datum::from(sent)), seed)
-                }
+/// postgresql-hll's `hll_hash_any`: 1, 2, 4 and 8-byte values by their bytes at
+/// their width, variable-length values by their data bytes, other fixed-length
+/// values by the bytes of their binary output function. Two deliberate differences:
+/// an 8-byte type passed by reference hashes its bytes (the peer hashes the
+/// pointer), and a cstring hashes its characters (the peer reads it as a varlena).
+unsafe fn murmur3_hash(
+    typlen: i16,
+    typbyval: bool,
+    send: pg_sys::Oid,
+    datum: pg_sys::Datum,
+    seed: i32,
+) -> u64 {
+    if seed < 0 {
+        warn_negative_seed();
+    }
+    let raw = datum.value() as u64;
+    unsafe {
+        match (typlen, typbyval) {
+            (1 | 2 | 4 | 8, true) => {
+                murmur3::hash_bytes(&raw.to_le_bytes()[..typlen as usize], seed)
+            }
+            (8, false) => murmur3::hash_bytes(
+                std::slice::from_raw_parts(datum.cast_mut_ptr::<u8>(), 8),
+                seed,
+            ),
+            (-1, _) => murmur3::hash_bytes(varlena_bytes(datum), seed),
+            (-2, _) => murmur3::hash_bytes(
+                CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes(),
+                seed,
+            ),
+            _ => {
+                let sent = pg_sys::OidSendFunctionCall(send, datum);
+                murmur3::hash_bytes(varlena_bytes(pg_sys::Datum::from(sent)), seed)
             }
         }
     }

@@ -12,6 +12,7 @@
 use pgrx::prelude::*;
 
 pub mod aggregates;
+pub mod canonical;
 pub mod compat;
 pub mod count_distinct;
 pub mod datum;

@@ -50,7 +50,7 @@ unsafe fn compare(fcinfo: pg_sys::FunctionCallInfo) -> Ordering {
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two `hll` arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_cmp(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_cmp(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(compare(fcinfo) as i32) })
 }
 
@@ -84,7 +84,7 @@ comparisons!(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with an `hll` argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_value(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hash_value(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let hash = hll_core::hash::hash_bytes(canonical(fcinfo, 0), 0);
         pg_sys::Datum::from(hash as i32)
@@ -96,7 +96,7 @@ pub unsafe extern "C-unwind" fn hll_hash_value(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with an `hll` and a `bigint` argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hash_value_extended(
+pub unsafe extern "C" fn hll_hash_value_extended(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
     guarded(|| unsafe {

@@ -254,7 +254,7 @@ unsafe fn add_to_state(
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_add_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_add_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { add_to_state(fcinfo, |hash| hash.value() as u64) })
 }
 
@@ -264,9 +264,7 @@ pub unsafe extern "C-unwind" fn hll_add_state(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_sketch_state(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_sketch_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
         add_to_state(fcinfo, |value| info.hash(value, 0))
@@ -279,7 +277,7 @@ pub unsafe extern "C-unwind" fn hll_sketch_state(
 /// # Safety
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_union_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_union_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { combine(fcinfo) })
 }
 
@@ -289,9 +287,7 @@ pub unsafe extern "C-unwind" fn hll_union_state(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as an aggregate combine function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_state_combine(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_state_combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { combine(fcinfo) })
 }
 
@@ -323,9 +319,7 @@ unsafe fn combine(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_state_or_empty(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_state_or_empty(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         match arg(fcinfo, 0) {
             Some(state) => flat(state),
@@ -342,7 +336,7 @@ pub unsafe extern "C-unwind" fn hll_state_or_empty(
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_state_value(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_state_value(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { flat(arg(fcinfo, 0).expect("strict function")) })
 }
 
@@ -362,7 +356,7 @@ unsafe fn flat(state: pg_sys::Datum) -> pg_sys::Datum {
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_state_count(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_state_count(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let estimator = settings::estimator();
         let count = match arg(fcinfo, 0).map(|state| view(state)) {

@@ -3,7 +3,7 @@
 # is skipped when already done, so it takes seconds the second time.
 #   PostgreSQL 15 server and headers, clang (for pgrx's bindings), postgresql-hll (the
 #   peer, for side-by-side checks), pg_cron (scheduled rollups example), cargo-pgrx
-#   0.18.0, the PostgreSQL 14, 16, 17 and 18 trees (tests/pg_versions.sh), and `cargo
+#   0.18.0, psycopg (the Python tests' client), the PostgreSQL 14, 16, 17 and 18 trees (tests/pg_versions.sh), and `cargo
 #   pgrx init` against all of them (no source download).
 set -euo pipefail
 
@@ -32,6 +32,13 @@ fi
 if ! cargo pgrx --version 2>/dev/null | grep -q '0\.18\.0'; then
     step "cargo install cargo-pgrx 0.18.0 (about 5 minutes on 2 cores)"
     cargo install cargo-pgrx --version 0.18.0 --locked --quiet
+fi
+
+if ! python3 -c 'import psycopg' 2>/dev/null; then
+    step "pip install psycopg[binary]"
+    python3 -m pip install --quiet --disable-pip-version-check "psycopg[binary]" 2>&1 |
+        grep -v 'Running pip as the .root. user' || true
+    python3 -c 'import psycopg' || { echo "psycopg could not be installed" >&2; exit 1; }
 fi
 
 source "$(dirname "$0")/pg_versions.sh"

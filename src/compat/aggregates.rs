@@ -73,7 +73,7 @@ unsafe fn is_union_aggregate(fcinfo: pg_sys::FunctionCallInfo) -> bool {
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_pack(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_pack(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe {
         if is_union_aggregate(fcinfo) {
             return hll_union_final(fcinfo);
@@ -87,9 +87,7 @@ pub unsafe extern "C-unwind" fn hll_pack(fcinfo: pg_sys::FunctionCallInfo) -> pg
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_card_unpacked(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_card_unpacked(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { float8(state_cardinality(fcinfo)) })
 }
 
@@ -98,7 +96,7 @@ pub unsafe extern "C-unwind" fn hll_card_unpacked(
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_floor_card_unpacked(
+pub unsafe extern "C" fn hll_floor_card_unpacked(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(state_cardinality(fcinfo).floor() as i64) })
@@ -109,9 +107,7 @@ pub unsafe extern "C-unwind" fn hll_floor_card_unpacked(
 /// # Safety
 /// Called by PostgreSQL as an aggregate final function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_ceil_card_unpacked(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_ceil_card_unpacked(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(state_cardinality(fcinfo).ceil() as i64) })
 }
 
@@ -120,9 +116,7 @@ pub unsafe extern "C-unwind" fn hll_ceil_card_unpacked(
 /// # Safety
 /// Called by PostgreSQL as an aggregate combine function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_union_internal(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_union_internal(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { hll_agg_combine(fcinfo) }
 }
 
@@ -131,7 +125,7 @@ pub unsafe extern "C-unwind" fn hll_union_internal(
 /// # Safety
 /// Called by PostgreSQL as an aggregate serialization function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_serialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_serialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { hll_agg_serialize(fcinfo) }
 }
 
@@ -140,6 +134,6 @@ pub unsafe extern "C-unwind" fn hll_serialize(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as an aggregate deserialization function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_deserialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_deserialize(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { hll_agg_deserialize(fcinfo) }
 }

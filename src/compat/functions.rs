@@ -52,7 +52,7 @@ unsafe fn equal(fcinfo: pg_sys::FunctionCallInfo) -> bool {
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two `hll` arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_eq(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_eq(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(equal(fcinfo)) })
 }
 
@@ -61,7 +61,7 @@ pub unsafe extern "C-unwind" fn hll_eq(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two `hll` arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { pg_sys::Datum::from(!equal(fcinfo)) })
 }
 
@@ -71,7 +71,7 @@ pub unsafe extern "C-unwind" fn hll_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two `hll` arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_union(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_union(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let mut sketch = decode(&stored(fcinfo, 0));
         check(sketch.union(&stored(fcinfo, 1)), Origin::Stored);
@@ -93,7 +93,7 @@ unsafe fn add(fcinfo: pg_sys::FunctionCallInfo, sketch_arg: usize) -> pg_sys::Da
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with these arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_add(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_add(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { add(fcinfo, 0) })
 }
 
@@ -102,7 +102,7 @@ pub unsafe extern "C-unwind" fn hll_add(fcinfo: pg_sys::FunctionCallInfo) -> pg_
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with these arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_add_rev(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_add_rev(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { add(fcinfo, 1) })
 }
 
@@ -111,7 +111,7 @@ pub unsafe extern "C-unwind" fn hll_add_rev(fcinfo: pg_sys::FunctionCallInfo) ->
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with an `hll` argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_print(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_print(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let stored = stored(fcinfo, 0);
         let text = peer_print(&stored, || decode(&stored).register_values());
@@ -181,7 +181,7 @@ accessors!(
 /// Called by PostgreSQL as a STRICT function with an `hll` argument and two OUT
 /// parameters.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_expthresh(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_expthresh(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let p = stored(fcinfo, 0).params();
         record(

@@ -42,9 +42,7 @@ fn set(name: &CStr, value: impl ToString) {
 /// Called by PostgreSQL as a STRICT function with four arguments and four OUT
 /// parameters.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_set_defaults(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_set_defaults(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let log2m = strict_arg(fcinfo, 0).value() as i32;
         let regwidth = strict_arg(fcinfo, 1).value() as i32;
@@ -80,9 +78,7 @@ pub unsafe extern "C-unwind" fn hll_set_defaults(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with one argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_set_max_sparse(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_set_max_sparse(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i32;
         if value < -1 {
@@ -103,9 +99,7 @@ pub unsafe extern "C-unwind" fn hll_set_max_sparse(
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with one argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_set_output_version(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_set_output_version(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         if strict_arg(fcinfo, 0).value() as i32 != 1 {
             error(

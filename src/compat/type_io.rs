@@ -48,7 +48,7 @@ fn enforce_typmod(bytes: &[u8], typmod: i32) {
 /// # Safety
 /// Called by PostgreSQL as a type input function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytea = pg_sys::OidFunctionCall1Coll(
             pg_sys::Oid::from(pg_sys::F_BYTEAIN),
@@ -67,7 +67,7 @@ pub unsafe extern "C-unwind" fn hll_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 /// # Safety
 /// Called by PostgreSQL as a type output function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         pg_sys::OidFunctionCall1Coll(
             pg_sys::Oid::from(pg_sys::F_BYTEAOUT),
@@ -82,7 +82,7 @@ pub unsafe extern "C-unwind" fn hll_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_
 /// # Safety
 /// Called by PostgreSQL as a type receive function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_recv(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_recv(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let si = strict_arg(fcinfo, 0).cast_mut_ptr::<pg_sys::StringInfoData>();
         let start = (*si).cursor as usize;
@@ -99,7 +99,7 @@ pub unsafe extern "C-unwind" fn hll_recv(fcinfo: pg_sys::FunctionCallInfo) -> pg
 /// # Safety
 /// Called by PostgreSQL as a type send function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_send(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_send(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { Hll::from_bytes(varlena_bytes(strict_arg(fcinfo, 0))).into_raw_datum() })
 }
 
@@ -109,7 +109,7 @@ pub unsafe extern "C-unwind" fn hll_send(fcinfo: pg_sys::FunctionCallInfo) -> pg
 /// # Safety
 /// Called by PostgreSQL as a typmod input function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_typmod_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_typmod_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let array = strict_arg(fcinfo, 0).cast_mut_ptr::<pg_sys::ArrayType>();
         let mut n: core::ffi::c_int = 0;
@@ -137,7 +137,7 @@ pub unsafe extern "C-unwind" fn hll_typmod_in(fcinfo: pg_sys::FunctionCallInfo) 
 /// # Safety
 /// Called by PostgreSQL as a typmod output function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_typmod_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_typmod_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let typmod = strict_arg(fcinfo, 0).value() as i32;
         let text = match unpack_typmod(typmod) {
@@ -159,7 +159,7 @@ pub unsafe extern "C-unwind" fn hll_typmod_out(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a length-coercion cast function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0);
         enforce_typmod(varlena_bytes(value), strict_arg(fcinfo, 1).value() as i32);
@@ -172,7 +172,7 @@ pub unsafe extern "C-unwind" fn hll(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys:
 /// # Safety
 /// Called by PostgreSQL as a type input function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         pg_sys::OidFunctionCall1Coll(
             pg_sys::Oid::from(pg_sys::F_INT8IN),
@@ -187,7 +187,7 @@ pub unsafe extern "C-unwind" fn hll_hashval_in(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a type output function.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval_out(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let value = strict_arg(fcinfo, 0).value() as i64;
         cstring(value.to_string().as_bytes())
@@ -199,7 +199,7 @@ pub unsafe extern "C-unwind" fn hll_hashval_out(fcinfo: pg_sys::FunctionCallInfo
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval_eq(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval_eq(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { pg_sys::Datum::from(strict_arg(fcinfo, 0) == strict_arg(fcinfo, 1)) }
 }
 
@@ -208,7 +208,7 @@ pub unsafe extern "C-unwind" fn hll_hashval_eq(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with two arguments.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval_ne(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { pg_sys::Datum::from(strict_arg(fcinfo, 0) != strict_arg(fcinfo, 1)) }
 }
 
@@ -217,7 +217,7 @@ pub unsafe extern "C-unwind" fn hll_hashval_ne(fcinfo: pg_sys::FunctionCallInfo)
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with one argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { strict_arg(fcinfo, 0) }
 }
 
@@ -226,8 +226,6 @@ pub unsafe extern "C-unwind" fn hll_hashval(fcinfo: pg_sys::FunctionCallInfo) ->
 /// # Safety
 /// Called by PostgreSQL as a STRICT function with one argument.
 #[no_mangle]
-pub unsafe extern "C-unwind" fn hll_hashval_int4(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
+pub unsafe extern "C" fn hll_hashval_int4(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { pg_sys::Datum::from(i64::from(strict_arg(fcinfo, 0).value() as i32)) }
 }

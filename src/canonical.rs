@@ -1,0 +1,328 @@
+//! The canonical form a value of any type is hashed by in the xxh3 family
+//! (`hll_hash_any`, `hll_sketch`, `hll_count_distinct`): values that the type's equality
+//! (and so `count(DISTINCT)`) takes as equal hash alike, in every session and on every
+//! server. The byte rules are `hll_core::hash`'s; this file finds the value's parts.
+//!
+//! Simple types ([`Form::of_type`]) are classified once per call site. Values made of
+//! other values (arrays, row values, ranges, multiranges) name their parts' types in
+//! their own bytes, so their parts are classified as they are read: a row value hashes
+//! by its field values and field types, never by a session-local row type id.
+
+use core::ffi::{c_char, CStr};
+
+use hll_core::hash::{self, Composite, CompositeKind};
+use pgrx::prelude::*;
+use pgrx::PgTupleDesc;
+
+use crate::datum::varlena_bytes;
+
+/// How a value of one type is hashed.
+#[derive(Clone, Copy)]
+pub enum Form {
+    /// `smallint`, `integer`, `bigint` (and domains over them): by value, any width.
+    Integer {
+        width: u32,
+    },
+    Float4,
+    Float8,
+    /// Other by-value types: their bytes, little-endian.
+    ByValue {
+        len: usize,
+    },
+    /// Fixed-length by-reference types (`uuid`, `name`, `macaddr8`): their bytes.
+    Fixed {
+        len: usize,
+    },
+    /// Variable-length types whose equality is their bytes (`text`, `bytea`): the data
+    /// bytes, detoasted.
+    Varlena,
+    CString,
+    /// `char(n)`: without trailing spaces.
+    BlankPadded,
+    /// `numeric`: its text without insignificant trailing zeros.
+    Numeric,
+    /// `interval`: its span, a month as 30 days and a day as 24 hours.
+    Interval,
+    /// An enum: its label (its OID differs between databases), from its output
+    /// function.
+    Enum {
+        output: pg_sys::Oid,
+    },
+    /// A type whose equality PostgreSQL's own extended hash function follows and whose
+    /// bytes do not (`jsonb`, where `1.0` equals `1.00`): that function, seed 0.
+    TypeHash {
+        proc: pg_sys::Oid,
+    },
+    Array,
+    Record,
+    Range,
+    Multirange,
+}
+
+impl Form {
+    /// The form of values of type `typoid`, domains as their base type.
+    ///
+    /// # Safety
+    /// Must run inside a transaction (catalog lookups).
+    pub unsafe fn of_type(typoid: pg_sys::Oid) -> Form {
+        unsafe {
+            let typoid = pg_sys::getBaseType(typoid);
+            match typoid {
+                pg_sys::INT2OID => return Form::Integer { width: 2 },
+                pg_sys::INT4OID => return Form::Integer { width: 4 },
+                pg_sys::INT8OID => return Form::Integer { width: 8 },
+                pg_sys::FLOAT4OID => return Form::Float4,
+                pg_sys::FLOAT8OID => return Form::Float8,
+                pg_sys::NUMERICOID => return Form::Numeric,
+                pg_sys::BPCHAROID => return Form::BlankPadded,
+                pg_sys::INTERVALOID => return Form::Interval,
+                pg_sys::RECORDOID => return Form::Record,
+                _ => {}
+            }
+            if pg_sys::get_element_type(typoid) != pg_sys::InvalidOid {
+                return Form::Array;
+            }
+            let flags = pg_sys::TYPECACHE_HASH_EXTENDED_PROC as i32;
+            let entry = pg_sys::lookup_type_cache(typoid, flags);
+            match (*entry).typtype as u8 {
+                b'c' => return Form::Record,
+                b'r' => return Form::Range,
+                b'm' => return Form::Multirange,
+                b'e' => {
+                    let mut output = pg_sys::InvalidOid;
+                    let mut is_varlena = false;
+                    pg_sys::getTypeOutputInfo(typoid, &mut output, &mut is_varlena);
+                    return Form::Enum { output };
+                }
+                _ => {}
+            }
+            if typoid == pg_sys::JSONBOID {
+                return Form::TypeHash {
+                    proc: (*entry).hash_extended_proc,
+                };
+            }
+            match ((*entry).typlen, (*entry).typbyval) {
+                (len, true) => Form::ByValue {
+                    len: (len as usize).min(8),
+                },
+                (-1, false) => Form::Varlena,
+                (-2, false) => Form::CString,
+                (len, false) => Form::Fixed { len: len as usize },
+            }
+        }
+    }
+
+    /// Hash of one non-null datum of this form.
+    ///
+    /// # Safety
+    /// `datum` must be a value of a type of this form.
+    #[inline(always)]
+    pub unsafe fn hash(self, datum: pg_sys::Datum, seed: i64) -> u64 {
+        let raw = datum.value() as u64;
+        match self {
+            Form::Integer { width } => {
+                // Sign-extend from the type's width so every integer type hashes by value.
+                let shift = 64 - 8 * width;
+                hash::hash_integer(((raw << shift) as i64) >> shift, seed)
+            }
+            Form::ByValue { len } => hash::hash_bytes(&raw.to_le_bytes()[..len], seed),
+            Form::Varlena => hash::hash_bytes(unsafe { varlena_bytes(datum) }, seed),
+            _ => unsafe { self.hash_other(datum, seed) },
+        }
+    }
+
+    #[inline(never)]
+    unsafe fn hash_other(self, datum: pg_sys::Datum, seed: i64) -> u64 {
+        unsafe {
+            match self {
+                Form::Float4 => hash::hash_float4(f32::from_bits(datum.value() as u32), seed),
+                Form::Float8 => hash::hash_float8(f64::from_bits(datum.value() as u64), seed),
+                Form::Fixed { len } => hash::hash_bytes(
+                    std::slice::from_raw_parts(datum.cast_mut_ptr::<u8>(), len),
+                    seed,
+                ),
+                Form::CString => hash::hash_bytes(cstring_bytes(datum), seed),
+                Form::BlankPadded => hash::hash_blank_padded(varlena_bytes(datum), seed),
+                Form::Numeric => {
+                    // In full form: numeric_normalize reads a 4-byte header, and a
+                    // numeric inside a row or a range has a short one.
+                    let numeric = pg_sys::pg_detoast_datum(datum.cast_mut_ptr());
+                    let text = pg_sys::numeric_normalize(numeric.cast());
+                    hash::hash_bytes(CStr::from_ptr(text).to_bytes(), seed)
+                }
+                Form::Interval => {
+                    let interval = &*datum.cast_mut_ptr::<pg_sys::Interval>();
+                    hash::hash_interval(interval.time, interval.day, interval.month, seed)
+                }
+                Form::Enum { output } => {
+                    let label = pg_sys::OidOutputFunctionCall(output, datum);
+                    hash::hash_bytes(CStr::from_ptr(label).to_bytes(), seed)
+                }
+                Form::TypeHash { proc } => {
+                    let own =
+                        pg_sys::OidFunctionCall2Coll(proc, pg_sys::InvalidOid, datum, 0.into());
+                    let mut composite = Composite::new(CompositeKind::TypeHash, seed);
+                    composite.part(own.value() as u64);
+                    composite.finish()
+                }
+                Form::Array => hash_array(datum, seed),
+                Form::Record => hash_record(datum, seed),
+                Form::Range => hash_range(datum, seed),
+                Form::Multirange => hash_multirange(datum, seed),
+                Form::Integer { .. } | Form::ByValue { .. } | Form::Varlena => {
+                    self.hash(datum, seed)
+                }
+            }
+        }
+    }
+}
+
+unsafe fn cstring_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
+    unsafe { CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes() }
+}
+
+/// An array: its dimensions and lower bounds (array equality compares them), then its
+/// elements in storage order, NULLs marked.
+unsafe fn hash_array(datum: pg_sys::Datum, seed: i64) -> u64 {
+    unsafe {
+        let array = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<pg_sys::ArrayType>();
+        let ndim = (*array).ndim;
+        let dims = array
+            .cast::<u8>()
+            .add(size_of::<pg_sys::ArrayType>())
+            .cast::<i32>();
+        let mut composite = Composite::new(CompositeKind::Array, seed);
+        composite.shape(i64::from(ndim));
+        for d in 0..ndim as usize {
+            composite.shape(i64::from(dims.add(d).read_unaligned()));
+            composite.shape(i64::from(dims.add(ndim as usize + d).read_unaligned()));
+        }
+        let element = Form::of_type((*array).elemtype);
+        let iterator = pg_sys::array_create_iterator(array, 0, core::ptr::null_mut());
+        let mut value = pg_sys::Datum::from(0);
+        let mut is_null = false;
+        while pg_sys::array_iterate(iterator, &mut value, &mut is_null) {
+            if is_null {
+                composite.null();
+            } else {
+                composite.part(element.hash(value, seed));
+            }
+        }
+        pg_sys::array_free_iterator(iterator);
+        composite.finish()
+    }
+}
+
+/// A row value: its fields in order by their values and declared types; dropped
+/// columns are skipped.
+unsafe fn hash_record(datum: pg_sys::Datum, seed: i64) -> u64 {
+    unsafe {
+        let header =
+            pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<pg_sys::HeapTupleHeaderData>();
+        let fields = (*header).t_choice.t_datum;
+        let desc = pg_sys::lookup_rowtype_tupdesc(fields.datum_typeid, fields.datum_typmod);
+        let natts = (*desc).natts as usize;
+        let desc = PgTupleDesc::from_pg(desc);
+        let mut tuple = pg_sys::HeapTupleData {
+            t_len: pgrx::varlena::varsize_any(header.cast()) as u32,
+            t_data: header,
+            ..Default::default()
+        };
+        let values =
+            pg_sys::palloc(natts.max(1) * size_of::<pg_sys::Datum>()).cast::<pg_sys::Datum>();
+        let nulls = pg_sys::palloc(natts.max(1)).cast::<bool>();
+        pg_sys::heap_deform_tuple(&mut tuple, desc.as_ptr(), values, nulls);
+        let mut composite = Composite::new(CompositeKind::Record, seed);
+        for (i, attribute) in desc.iter().enumerate() {
+            if attribute.attisdropped {
+                continue;
+            }
+            if *nulls.add(i) {
+                composite.null();
+            } else {
+                let form = Form::of_type(attribute.atttypid);
+                composite.part(form.hash(*values.add(i), seed));
+            }
+        }
+        pg_sys::pfree(values.cast());
+        pg_sys::pfree(nulls.cast());
+        composite.finish()
+    }
+}
+
+/// One range bound into a range's or multirange's hash: infinite, or its inclusivity
+/// and its value.
+unsafe fn hash_bound(composite: &mut Composite, bound: &pg_sys::RangeBound, form: Form, seed: i64) {
+    if bound.infinite {
+        composite.shape(2);
+        composite.null();
+    } else {
+        composite.shape(i64::from(bound.inclusive));
+        composite.part(unsafe { form.hash(bound.val, seed) });
+    }
+}
+
+/// A range: empty, or its two bounds.
+unsafe fn hash_range(datum: pg_sys::Datum, seed: i64) -> u64 {
+    unsafe {
+        let range = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<pg_sys::RangeType>();
+        let typcache =
+            pg_sys::lookup_type_cache((*range).rangetypid, pg_sys::TYPECACHE_RANGE_INFO as i32);
+        let mut lower = pg_sys::RangeBound::default();
+        let mut upper = pg_sys::RangeBound::default();
+        let mut empty = false;
+        pg_sys::range_deserialize(typcache, range, &mut lower, &mut upper, &mut empty);
+        let mut composite = Composite::new(CompositeKind::Range, seed);
+        composite.shape(i64::from(empty));
+        if !empty {
+            let form = Form::of_type((*(*typcache).rngelemtype).type_id);
+            hash_bound(&mut composite, &lower, form, seed);
+            hash_bound(&mut composite, &upper, form, seed);
+        }
+        composite.finish()
+    }
+}
+
+/// The header of a multirange (`utils/multirangetypes.h`, which pgrx does not bind;
+/// the same in PostgreSQL 14 to 18).
+#[repr(C)]
+struct MultirangeType {
+    vl_len: i32,
+    multirangetypid: pg_sys::Oid,
+    range_count: u32,
+}
+
+unsafe extern "C" {
+    /// Reads the bounds of range `i` of a multirange; reads only, never raises.
+    fn multirange_get_bounds(
+        rangetyp: *mut pg_sys::TypeCacheEntry,
+        multirange: *const MultirangeType,
+        i: u32,
+        lower: *mut pg_sys::RangeBound,
+        upper: *mut pg_sys::RangeBound,
+    );
+}
+
+/// A multirange: its ranges in order (a multirange keeps them sorted and merged).
+unsafe fn hash_multirange(datum: pg_sys::Datum, seed: i64) -> u64 {
+    unsafe {
+        let multirange = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<MultirangeType>();
+        let typcache = pg_sys::lookup_type_cache(
+            (*multirange).multirangetypid,
+            pg_sys::TYPECACHE_MULTIRANGE_INFO as i32,
+        );
+        let range_typcache = (*typcache).rngtype;
+        let form = Form::of_type((*(*range_typcache).rngelemtype).type_id);
+        let count = (*multirange).range_count;
+        let mut composite = Composite::new(CompositeKind::Multirange, seed);
+        composite.shape(i64::from(count));
+        for i in 0..count {
+            let mut lower = pg_sys::RangeBound::default();
+            let mut upper = pg_sys::RangeBound::default();
+            multirange_get_bounds(range_typcache, multirange, i, &mut lower, &mut upper);
+            hash_bound(&mut composite, &lower, form, seed);
+            hash_bound(&mut composite, &upper, form, seed);
+        }
+        composite.finish()
+    }
+}
