@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the pure-Rust core tests, the extension built
 # in release mode and installed, the SQL regression files and the analytics examples
-# (pg_regress) against a private cluster, concurrent ingest, the byte-for-byte check
+# (pg_regress) against a private cluster, concurrent load with crash recovery and a
+# streaming standby, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
 # postgresql-hll, the same on a Citus cluster, the scale-out test across four servers,
 # the psycopg client, four BI clients (SQLAlchemy with pandas, asyncpg, JDBC,
@@ -77,6 +78,10 @@ record "upgrade" "$(tail -1 "$work/upgrade.log" | sed 's/^upgrade: //')"
 step "memory: spilling within work_mem, out-of-memory as ERROR 53200 (tests/memory)"
 bash tests/memory/run.sh | tee "$work/memory.log"
 record "memory" "$(tail -1 "$work/memory.log" | sed 's/^memory: //')"
+
+step "concurrency and crash recovery: 16 writers, SIGKILL, immediate stop, a streaming standby (tests/load, 20 s; the full run: 60 s)"
+bash tests/load/run.sh --duration 20 | tee "$work/load.log"
+record "load and crash recovery" "$(tail -1 "$work/load.log" | sed 's/^load: //')"
 
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
