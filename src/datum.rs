@@ -93,7 +93,18 @@ impl Hll<'static> {
         p
     }
 
-    /// The storage-format bytes of a sketch as a new varlena.
+    /// The payload of a value just allocated, to be filled in.
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: `ptr` is a 4-byte-header varlena this code allocated and owns.
+        unsafe {
+            let len = varlena::varsize_4b(self.ptr.as_ptr()) - pg_sys::VARHDRSZ;
+            let data = varlena::vardata_4b(self.ptr.as_ptr())
+                .cast_mut()
+                .cast::<u8>();
+            std::slice::from_raw_parts_mut(data, len)
+        }
+    }
+
     /// The storage bytes of `sketch`, written once into a new varlena.
     pub fn from_sketch<A: Allocator + Clone>(sketch: &Sketch<A>) -> Self {
         let max_sparse = crate::settings::max_sparse();
@@ -110,7 +121,7 @@ impl Hll<'static> {
     }
 
     /// A zeroed varlena with room for `len` bytes.
-    fn alloc(len: usize) -> Self {
+    pub(crate) fn alloc(len: usize) -> Self {
         let total = len + pg_sys::VARHDRSZ;
         // SAFETY: palloc0 either returns `total` writable bytes or raises an ERROR.
         unsafe {

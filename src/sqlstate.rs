@@ -24,6 +24,7 @@ pub fn raise(err: &Error, origin: Origin) -> ! {
         }
         (Error::Corrupt(_), Origin::Stored) => PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
         (Error::OutOfMemory(_), _) => PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
+        (Error::Syntax(_), _) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
     };
     error(code, &err.to_string())
 }

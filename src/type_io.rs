@@ -8,7 +8,7 @@
 use core::ffi::CStr;
 use std::ffi::CString;
 
-use hll_core::{Params, StoredSketch};
+use hll_core::{hex, Params, StoredSketch};
 use pgrx::prelude::*;
 use pgrx::Internal;
 
@@ -24,38 +24,6 @@ CREATE TYPE hll_hashval;
     name = "shell_types",
     bootstrap
 );
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn parse_hex(text: &[u8]) -> Vec<u8> {
-    let invalid = |why: &str| -> ! {
-        error(
-            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
-            &format!("invalid input syntax for type hll: {why}"),
-        )
-    };
-    let Some(hex) = text.strip_prefix(b"\\x") else {
-        invalid("expected \\x followed by hexadecimal digits")
-    };
-    if hex.len() % 2 != 0 {
-        invalid("odd number of hexadecimal digits");
-    }
-    hex.chunks_exact(2)
-        .map(|pair| match (hex_digit(pair[0]), hex_digit(pair[1])) {
-            (Some(hi), Some(lo)) => (hi << 4) | lo,
-            _ => invalid("invalid hexadecimal digit"),
-        })
-        .collect()
-}
 
 /// Raises 22023 unless the parameters of validated `bytes` match `typmod` (-1: no
 /// modifier).
@@ -79,22 +47,28 @@ fn typmod_params(typmod: i32) -> Params {
 
 #[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
 fn hll_in(input: &CStr, _typoid: pg_sys::Oid, typmod: i32) -> Hll<'static> {
-    let bytes = parse_hex(input.to_bytes());
-    check(StoredSketch::parse(&bytes), Origin::Text);
-    enforce_typmod(&bytes, typmod);
-    Hll::from_bytes(&bytes)
+    let text = input.to_bytes();
+    let mut value = Hll::alloc(check(hex::decoded_len(text), Origin::Text));
+    let bytes = value.bytes_mut();
+    check(hex::decode_into(text, bytes), Origin::Text);
+    check(StoredSketch::parse(bytes), Origin::Text);
+    enforce_typmod(bytes, typmod);
+    value
 }
 
 #[pg_extern(immutable, parallel_safe, requires = ["shell_types"])]
-fn hll_out(value: Hll<'_>) -> CString {
+fn hll_out(value: Hll<'_>) -> &'static CStr {
     let bytes = value.bytes();
-    let mut out = Vec::with_capacity(2 + 2 * bytes.len());
-    out.extend_from_slice(b"\\x");
-    for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 15)]);
+    let len = hex::encoded_len(bytes.len());
+    // SAFETY: palloc returns `len + 1` writable bytes (in the caller's context, which
+    // PostgreSQL frees) or raises an ERROR; the text is NUL-terminated below and holds
+    // no other NUL.
+    unsafe {
+        let p = pg_sys::palloc(len + 1).cast::<u8>();
+        hex::encode_into(bytes, std::slice::from_raw_parts_mut(p, len));
+        *p.add(len) = 0;
+        CStr::from_ptr(p.cast())
     }
-    CString::new(out).expect("hex digits contain no NUL")
 }
 
 #[pg_extern(immutable, strict, parallel_safe, requires = ["shell_types"])]

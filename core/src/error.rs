@@ -11,6 +11,8 @@ pub enum Error {
     Corrupt(String),
     /// Memory for this many bytes could not be had (the allocator refused).
     OutOfMemory(usize),
+    /// Text that is not the text form of a sketch (the message says why).
+    Syntax(String),
 }
 
 impl Error {
@@ -20,6 +22,10 @@ impl Error {
 
     pub(crate) fn out_of_memory(bytes: usize) -> Self {
         Error::OutOfMemory(bytes)
+    }
+
+    pub(crate) fn syntax(msg: impl Into<String>) -> Self {
+        Error::Syntax(msg.into())
     }
 
     pub(crate) fn parameter(msg: impl Into<String>) -> Self {
@@ -35,6 +41,7 @@ impl fmt::Display for Error {
             Error::OutOfMemory(bytes) => {
                 write!(f, "out of memory: failed on a request of {bytes} bytes")
             }
+            Error::Syntax(msg) => write!(f, "invalid input syntax for type hll: {msg}"),
         }
     }
 }

@@ -46,6 +46,7 @@ pub mod estimate;
 pub mod explicit;
 pub mod fold;
 pub mod hash;
+pub mod hex;
 pub mod intersection;
 pub mod murmur3;
 mod packing;

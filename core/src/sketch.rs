@@ -254,6 +254,9 @@ impl<A: Allocator + Clone> Sketch<A> {
                 }
             }
             Content::Sparse(list) => {
+                // Registers stay registers even with none set (hashes whose rho is
+                // 0 set none), as adding those hashes one by one would leave them.
+                self.promote_to_registers()?;
                 for (i, v) in list.iter() {
                     self.set_register(i, v)?;
                 }
@@ -348,10 +351,17 @@ impl<A: Allocator + Clone> Sketch<A> {
         storage::encoded_len(kind, &self.params, count)
     }
 
-    /// Writes the storage-format bytes into `out`, which is zeroed and exactly
+    /// Writes the storage-format bytes into `out`, which must be exactly
     /// [`Sketch::encoded_len`] long (with the same `max_sparse`).
     pub fn encode_into(&self, out: &mut [u8], max_sparse: Option<usize>) -> Result<(), Error> {
-        debug_assert_eq!(out.len(), self.encoded_len(max_sparse));
+        let len = self.encoded_len(max_sparse);
+        if out.len() != len {
+            return Err(Error::corrupt(format!(
+                "an encoding of {len} bytes given {} bytes to fill",
+                out.len()
+            )));
+        }
+        out.fill(0);
         let p = &self.params;
         let kind = self.storage_type_with(max_sparse);
         match &self.repr {
