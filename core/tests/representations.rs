@@ -166,3 +166,27 @@ fn estimates_are_finite_for_every_width_when_saturated() {
         assert!(e.is_finite() && e > 0.0, "regwidth {regwidth}: {e}");
     }
 }
+
+#[test]
+fn registers_with_none_set_stay_registers_in_a_union() {
+    // With no explicit form, a hash whose bits above the index are all zero (rho 0)
+    // turns an EMPTY sketch into registers with none set. A union with EMPTY gives the
+    // same bytes from either side, as adding the hash would (found by fuzzing).
+    let params = Params::new(4, 1, 0, 0).unwrap();
+    let mut zero = Sketch::new(params);
+    zero.add_hash(0x5).unwrap();
+    assert_eq!(zero.storage_type(), StorageType::Full);
+    let empty = Sketch::new(params);
+    let mut left = empty.clone();
+    left.union(&zero).unwrap();
+    let mut right = zero.clone();
+    right.union(&empty).unwrap();
+    assert_eq!(left.encode().unwrap(), right.encode().unwrap());
+    assert_eq!(left.encode().unwrap(), [0x14, 0x04, 0x00, 0x00, 0x00]);
+    let stored = zero.encode().unwrap();
+    let mut from_bytes = Sketch::new(params);
+    from_bytes
+        .union(&hll_core::StoredSketch::parse(&stored).unwrap())
+        .unwrap();
+    assert_eq!(from_bytes.encode().unwrap(), stored);
+}
