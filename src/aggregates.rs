@@ -95,35 +95,30 @@ pub(crate) unsafe fn params_from_args(
 /// `ORDER BY` keys), each a constant, or an expression that does not depend on the
 /// row (`(SELECT 12)`, `current_setting(...)::int`, a prepared statement's parameter)
 /// evaluated here; a parameter that comes from a column, or that is NULL, takes the
-/// setting. `None` outside a plain aggregate node (a window aggregate).
+/// setting. In a window (an empty frame) the call is found among the window node's
+/// calls of aggregates with this final function; if those pass different parameters,
+/// the settings apply. `None` when called outside an aggregate or window node.
 pub(crate) unsafe fn params_from_aggref(
     fcinfo: pg_sys::FunctionCallInfo,
     dialect: Dialect,
 ) -> Option<Params> {
     unsafe {
-        let aggref = pg_sys::AggGetAggref(fcinfo);
         let context = (*fcinfo).context;
-        if aggref.is_null() || context.is_null() || (*context).type_ != pg_sys::NodeTag::T_AggState
-        {
+        if context.is_null() {
             return None;
         }
-        let aggstate = context.cast::<pg_sys::AggState>();
-        let args = (*aggref).args;
-        let n = if args.is_null() {
-            0
-        } else {
-            (*args).length as usize
+        let exprs = match (*context).type_ {
+            pg_sys::NodeTag::T_AggState => aggregate_parameter_exprs(fcinfo)?,
+            pg_sys::NodeTag::T_WindowAggState => window_parameter_exprs(
+                context.cast::<pg_sys::WindowAggState>(),
+                (*(*fcinfo).flinfo).fn_oid,
+            ),
+            _ => return None,
         };
-        let direct = (0..n)
-            .map(|i| {
-                (*(*args).elements.add(i))
-                    .ptr_value
-                    .cast::<pg_sys::TargetEntry>()
-            })
-            .filter(|&entry| !(*entry).resjunk);
+        let planstate = context.cast::<pg_sys::PlanState>();
         let mut values: [Option<pg_sys::Datum>; 4] = [None; 4];
-        for (slot, entry) in values.iter_mut().zip(direct.skip(1)) {
-            *slot = row_independent_value((*entry).expr, aggstate);
+        for (slot, expr) in values.iter_mut().zip(exprs) {
+            *slot = expr.and_then(|e| row_independent_value(e, planstate));
         }
         Some(settings::params_for(
             dialect,
@@ -135,12 +130,115 @@ pub(crate) unsafe fn params_from_aggref(
     }
 }
 
+/// The parameter expressions of the Aggref being finalised: its direct arguments
+/// after the value, skipping `ORDER BY` keys (resjunk entries).
+unsafe fn aggregate_parameter_exprs(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Option<[Option<*mut pg_sys::Expr>; 4]> {
+    unsafe {
+        let aggref = pg_sys::AggGetAggref(fcinfo);
+        if aggref.is_null() {
+            return None;
+        }
+        let args = (*aggref).args;
+        let direct = list_pointers(args)
+            .map(|p| p.cast::<pg_sys::TargetEntry>())
+            .filter(|&entry| !(*entry).resjunk)
+            .map(|entry| (*entry).expr);
+        let mut exprs = [None; 4];
+        for (slot, expr) in exprs.iter_mut().zip(direct.skip(1)) {
+            *slot = Some(expr);
+        }
+        Some(exprs)
+    }
+}
+
+/// The parameter expressions shared by the window node's calls of aggregates whose
+/// final function is `final_fn`; none when those calls pass different ones.
+unsafe fn window_parameter_exprs(
+    winstate: *mut pg_sys::WindowAggState,
+    final_fn: pg_sys::Oid,
+) -> [Option<*mut pg_sys::Expr>; 4] {
+    unsafe {
+        let mut chosen: Option<*mut pg_sys::List> = None;
+        for call in list_pointers((*winstate).funcs) {
+            let wfunc = (*call.cast::<pg_sys::WindowFuncExprState>()).wfunc;
+            if !(*wfunc).winagg || aggregate_final_function((*wfunc).winfnoid) != final_fn {
+                continue;
+            }
+            match chosen {
+                None => chosen = Some((*wfunc).args),
+                Some(args) => {
+                    let same = list_pointers(args)
+                        .skip(1)
+                        .zip(list_pointers((*wfunc).args).skip(1))
+                        .all(|(a, b)| pg_sys::equal(a.cast(), b.cast()))
+                        && list_len(args) == list_len((*wfunc).args);
+                    if !same {
+                        return [None; 4];
+                    }
+                }
+            }
+        }
+        let mut exprs = [None; 4];
+        if let Some(args) = chosen {
+            for (slot, expr) in exprs.iter_mut().zip(list_pointers(args).skip(1)) {
+                *slot = Some(expr.cast::<pg_sys::Expr>());
+            }
+        }
+        exprs
+    }
+}
+
+/// The leading columns of a `pg_aggregate` row (catalog/pg_aggregate.h, the same from
+/// PostgreSQL 9.6 to 18; pgrx does not bind the catalog struct).
+#[repr(C)]
+struct AggregateRowStart {
+    aggfnoid: pg_sys::Oid,
+    aggkind: core::ffi::c_char,
+    aggnumdirectargs: i16,
+    aggtransfn: pg_sys::Oid,
+    aggfinalfn: pg_sys::Oid,
+}
+
+/// The final function of aggregate `aggfnoid` (invalid if it is not an aggregate).
+unsafe fn aggregate_final_function(aggfnoid: pg_sys::Oid) -> pg_sys::Oid {
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(
+            pg_sys::SysCacheIdentifier::AGGFNOID as i32,
+            pg_sys::Datum::from(aggfnoid),
+        );
+        if tuple.is_null() {
+            return pg_sys::InvalidOid;
+        }
+        let aggregate = pg_sys::heap_tuple_get_struct::<AggregateRowStart>(tuple);
+        debug_assert_eq!((*aggregate).aggfnoid, aggfnoid);
+        let final_fn = (*aggregate).aggfinalfn;
+        pg_sys::ReleaseSysCache(tuple);
+        final_fn
+    }
+}
+
+/// The pointers of a `List` (none for NIL).
+unsafe fn list_pointers(list: *mut pg_sys::List) -> impl Iterator<Item = *mut core::ffi::c_void> {
+    let len = unsafe { list_len(list) };
+    (0..len).map(move |i| unsafe { (*(*list).elements.add(i)).ptr_value })
+}
+
+unsafe fn list_len(list: *mut pg_sys::List) -> usize {
+    if list.is_null() {
+        0
+    } else {
+        unsafe { (*list).length as usize }
+    }
+}
+
 /// The value of a parameter expression that does not depend on the row, evaluated in
-/// the aggregate node (its parameters and init plans); `None` when it is NULL or
+/// the aggregate or window node (its parameters and init plans); `None` when it is NULL or
 /// depends on the row.
 unsafe fn row_independent_value(
     expr: *mut pg_sys::Expr,
-    aggstate: *mut pg_sys::AggState,
+    planstate: *mut pg_sys::PlanState,
 ) -> Option<pg_sys::Datum> {
     unsafe {
         let node = expr.cast::<pg_sys::Node>();
@@ -154,7 +252,6 @@ unsafe fn row_independent_value(
         {
             return None;
         }
-        let planstate = aggstate.cast::<pg_sys::PlanState>();
         let state = pg_sys::ExecInitExpr(expr, planstate);
         let econtext = (*planstate).ps_ExprContext;
         let evaluate = (*state).evalfunc.expect("an initialised expression");

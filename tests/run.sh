@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, the pure-Rust core tests, the extension built
+# Runs every test: formatting and lints, the pure-Rust core tests, a short pass of every
+# fuzz target, the extension built
 # in release mode and installed, the SQL regression files and the analytics examples
 # (pg_regress) against a private cluster, concurrent load with crash recovery and a
 # streaming standby, concurrent ingest, the byte-for-byte check
@@ -36,6 +37,10 @@ rm -rf "$logs" && mkdir -p "$logs"
 cargo test -p hll-core --release 2>&1 | tee "$logs/core-tests.log" | grep -E '^test result|FAILED|panicked'
 core_passed=$(grep -Eo '[0-9]+ passed' "$logs/core-tests.log" | awk '{s += $1} END {print s}')
 record "core tests" "$core_passed passed"
+
+step "fuzzing, the short pass: every target 15 s from the seed corpus (the recorded run: fuzz/results/latest.md)"
+bash fuzz/run.sh --seconds 15 | tee "$logs/fuzz.log"
+record "fuzz" "$(tail -1 "$logs/fuzz.log" | sed 's/^fuzz: //')"
 
 step "accuracy suite, quick mode (the full study: docs/accuracy)"
 cargo run -q -p hll-core --release --example accuracy -- --quick | tee "$logs/accuracy.log" | tail -3

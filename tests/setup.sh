@@ -3,8 +3,9 @@
 # is skipped when already done, so it takes seconds the second time.
 #   PostgreSQL 15 server and headers, clang (for pgrx's bindings), postgresql-hll (the
 #   peer, for side-by-side checks), pg_cron (scheduled rollups example), cargo-pgrx
-#   0.18.0, psycopg (the Python tests' client), the PostgreSQL 14, 16, 17 and 18 trees (tests/pg_versions.sh), and `cargo
-#   pgrx init` against all of them (no source download).
+#   0.18.0, cargo-fuzz 0.13.2, psycopg (the Python tests' client), the PostgreSQL 14,
+#   16, 17 and 18 trees (tests/pg_versions.sh), and `cargo pgrx init` against all of
+#   them (no source download).
 set -euo pipefail
 
 args=()
@@ -32,6 +33,11 @@ fi
 if ! cargo pgrx --version 2>/dev/null | grep -q '0\.18\.0'; then
     step "cargo install cargo-pgrx 0.18.0 (about 5 minutes on 2 cores)"
     cargo install cargo-pgrx --version 0.18.0 --locked --quiet
+fi
+
+if ! cargo fuzz --version 2>/dev/null | grep -q '0\.13\.2'; then
+    step "cargo install cargo-fuzz 0.13.2 (about 2 minutes)"
+    cargo install cargo-fuzz --version 0.13.2 --locked --quiet
 fi
 
 if ! python3 -c 'import psycopg' 2>/dev/null; then

@@ -53,6 +53,16 @@ SET plan_cache_mode = force_generic_plan;
 EXECUTE empty_sketch(9, 3);
 RESET plan_cache_mode;
 DEALLOCATE empty_sketch;
+-- Empty window frames: EMPTY with the call's parameters (or the settings where the
+-- node's calls pass different ones).
+SELECT day, hll_print(hll_add_agg(hll_hash_integer(user_id), (SELECT 13), 4)
+                          OVER (ORDER BY day ROWS BETWEEN 5 FOLLOWING AND 6 FOLLOWING)) AS empty_frame,
+       hll_print(hll_sketch(user_id, 9) FILTER (WHERE false) OVER (ORDER BY day)) AS filtered,
+       hll_count_distinct(user_id) FILTER (WHERE false) OVER () AS zero
+FROM (SELECT DISTINCT day, 1 AS user_id FROM events WHERE day < 2) d ORDER BY day;
+SELECT hll_print(hll_add_agg(hll_hash_integer(u), 10) FILTER (WHERE false) OVER ()) AS first_call,
+       hll_print(hll_add_agg(hll_hash_integer(u), 12) FILTER (WHERE false) OVER ()) AS second_call
+FROM (VALUES (1)) v(u);
 
 -- Invalid parameters: 22023.
 SELECT sqlstate_of($$SELECT hll_add_agg(hll_hash_integer(user_id), 22) FROM events$$);
