@@ -83,4 +83,11 @@ SELECT sqlstate_of($$SELECT hll_typmod_in(ARRAY['99999999999999999999']::cstring
 SELECT sqlstate_of($$SELECT hll_add_state(NULL, 1::hll_hashval)$$);
 SELECT sqlstate_of($$SELECT hll_state_combine(hll_empty(), hll_empty())$$);
 SELECT sqlstate_of($$SELECT hll_union_state(NULL, hll_empty())$$);
+-- A C function declared in SQL with fewer arguments than its symbol reads (only a
+-- superuser can declare one): an ERROR, not a read past the call's arguments.
+CREATE FUNCTION short_hash(bigint) RETURNS bigint STRICT LANGUAGE C
+    AS 'hyperloglog', 'hll_hash_bigint';
+SELECT sqlstate_of($$SELECT short_hash(1)$$);
+SELECT sqlstate_of($$SELECT short_hash(NULL) IS NULL$$) AS strict_null_is_not_called;
+DROP FUNCTION short_hash(bigint);
 SELECT 'the session goes on' AS after;
