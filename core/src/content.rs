@@ -169,15 +169,8 @@ impl RegisterArray<'_> {
                     *a = (*a).max(b);
                 }
             }
-            packed => {
-                let mut groups = registers.chunks_exact_mut(8);
-                packed.for_each_group(|_, values| {
-                    if let Some(group) = groups.next() {
-                        for (r, v) in group.iter_mut().zip(values) {
-                            *r = (*r).max(v);
-                        }
-                    }
-                });
+            RegisterArray::Packed { body, regwidth } => {
+                packing::merge_full(body, regwidth, registers)
             }
         }
     }

@@ -115,6 +115,48 @@ fn groups<const W: usize>(body: &[u8], mut f: impl FnMut(usize, [u8; 8])) {
     }
 }
 
+/// Register-wise maximum of a FULL body into `registers` (one byte per register, the
+/// same count). `body.len()` must be `registers.len() * regwidth / 8`.
+pub(crate) fn merge_full(body: &[u8], regwidth: u8, registers: &mut [u8]) {
+    match regwidth {
+        1 => merge::<1>(body, registers),
+        2 => merge::<2>(body, registers),
+        3 => merge::<3>(body, registers),
+        4 => merge::<4>(body, registers),
+        5 => merge::<5>(body, registers),
+        6 => merge::<6>(body, registers),
+        7 => merge::<7>(body, registers),
+        _ => {
+            for (r, &b) in registers.iter_mut().zip(body) {
+                *r = (*r).max(b);
+            }
+        }
+    }
+}
+
+/// [`merge_full`] for `W` < 8, eight registers at a time in one 64-bit word: each
+/// group's fields are spread into byte lanes and the maximum taken lane-wise. Values
+/// are below 0x80, so `(current | 0x80..) - new` borrows across no lane and leaves bit
+/// 7 of a lane set exactly where the current value is at least the new one.
+#[inline(always)]
+fn merge<const W: usize>(body: &[u8], registers: &mut [u8]) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mask = (1u64 << W) - 1;
+    for (chunk, out) in body.chunks_exact(W).zip(registers.chunks_exact_mut(8)) {
+        let mut word = [0u8; 8];
+        word[8 - W..].copy_from_slice(chunk);
+        let word = u64::from_be_bytes(word);
+        let mut lanes = 0u64;
+        for j in 0..8 {
+            lanes |= ((word >> (W * (7 - j))) & mask) << (8 * j);
+        }
+        let current = u64::from_le_bytes(out.try_into().expect("8 registers"));
+        let keep = ((((current | HIGH) - lanes) & HIGH) >> 7) * 0xff;
+        let max = (current & keep) | (lanes & !keep);
+        out.copy_from_slice(&max.to_le_bytes());
+    }
+}
+
 /// Writes one byte per register as a FULL body, `regwidth` bits each.
 pub(crate) fn pack_full(registers: &[u8], regwidth: u8, out: &mut [u8]) {
     let width = u32::from(regwidth);
@@ -199,5 +241,24 @@ mod tests {
         let mut body = vec![0u8; 5];
         pack_full(&regs, 5, &mut body);
         assert_eq!(body, [0b1000_1000, 0b1100_0000, 0, 0, 0]);
+    }
+
+    #[test]
+    fn merge_takes_the_register_wise_maximum_at_every_width() {
+        for regwidth in 1..=8u8 {
+            let cap = if regwidth == 8 {
+                255
+            } else {
+                (1u8 << regwidth) - 1
+            };
+            let old: Vec<u8> = (0..64u32).map(|i| (i * 13 % 256) as u8 & cap).collect();
+            let new: Vec<u8> = (0..64u32).map(|i| (i * 29 % 256) as u8 & cap).collect();
+            let mut body = vec![0u8; 64 * usize::from(regwidth) / 8];
+            pack_full(&new, regwidth, &mut body);
+            let mut merged = old.clone();
+            merge_full(&body, regwidth, &mut merged);
+            let expected: Vec<u8> = old.iter().zip(&new).map(|(a, b)| *a.max(b)).collect();
+            assert_eq!(merged, expected, "regwidth {regwidth}");
+        }
     }
 }
