@@ -90,4 +90,11 @@ CREATE FUNCTION short_hash(bigint) RETURNS bigint STRICT LANGUAGE C
 SELECT sqlstate_of($$SELECT short_hash(1)$$);
 SELECT sqlstate_of($$SELECT short_hash(NULL) IS NULL$$) AS strict_null_is_not_called;
 DROP FUNCTION short_hash(bigint);
+-- Huge text: a 20 MB text form with a bad digit at its end is refused before anything
+-- is allocated for it; an 8 MB explicit body is refused, holding more values than any
+-- explicit threshold allows; 50 MB of text hashes.
+SELECT sqlstate_of($$SELECT ('\x128b7f' || repeat('00', 10000000) || 'zz')::hll$$);
+SELECT sqlstate_of($$SELECT ('\x128b7f' || repeat('0000000000000001', 1000000))::hll$$);
+SELECT hll_hash_text(repeat('x', 50000000)) = hll_hash_bytea(convert_to(repeat('x', 50000000), 'UTF8'))
+    AS huge_text_hashes;
 SELECT 'the session goes on' AS after;
