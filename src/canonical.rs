@@ -228,9 +228,19 @@ unsafe fn hash_record(datum: pg_sys::Datum, seed: i64) -> u64 {
             t_data: header,
             ..Default::default()
         };
-        let values =
-            pg_sys::palloc(natts.max(1) * size_of::<pg_sys::Datum>()).cast::<pg_sys::Datum>();
-        let nulls = pg_sys::palloc(natts.max(1)).cast::<bool>();
+        // Rows of up to 32 columns are read into the stack; wider ones into palloc'd
+        // arrays in the current (per-call) context.
+        const ON_STACK: usize = 32;
+        let mut stack_values = [pg_sys::Datum::from(0); ON_STACK];
+        let mut stack_nulls = [false; ON_STACK];
+        let (values, nulls) = if natts <= ON_STACK {
+            (stack_values.as_mut_ptr(), stack_nulls.as_mut_ptr())
+        } else {
+            (
+                pg_sys::palloc(natts * size_of::<pg_sys::Datum>()).cast::<pg_sys::Datum>(),
+                pg_sys::palloc(natts).cast::<bool>(),
+            )
+        };
         pg_sys::heap_deform_tuple(&mut tuple, desc.as_ptr(), values, nulls);
         let mut composite = Composite::new(CompositeKind::Record, seed);
         for (i, attribute) in desc.iter().enumerate() {
@@ -244,8 +254,10 @@ unsafe fn hash_record(datum: pg_sys::Datum, seed: i64) -> u64 {
                 composite.part(form.hash(*values.add(i), seed));
             }
         }
-        pg_sys::pfree(values.cast());
-        pg_sys::pfree(nulls.cast());
+        if natts > ON_STACK {
+            pg_sys::pfree(values.cast());
+            pg_sys::pfree(nulls.cast());
+        }
         composite.finish()
     }
 }

@@ -81,6 +81,9 @@ SELECT hll_hash_any(ROW(1.0, -0.0::float8)) = hll_hash_any(ROW(1.00, 0.0::float8
        hll_hash_any(ROW(1, ROW(2.0, 'x'::text))) = hll_hash_any(ROW(1, ROW(2.00, 'x'::text))) AS nested,
        hll_hash_any(ROW(1, ROW(2.0, 'x'::text))) <> hll_hash_any(ROW(1, ROW(2, 'x'::text))) AS integer_is_not_numeric;
 
+-- A row of 40 fields (wider than the 32 read on the stack) hashes canonically too.
+SELECT hll_hash_any(ROW(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0)) = hll_hash_any(ROW(1.00, 2.00, 3.00, 4.00, 5.00, 6.00, 7.00, 8.00, 9.00, 10.00, 11.00, 12.00, 13.00, 14.00, 15.00, 16.00, 17.00, 18.00, 19.00, 20.00, 21.00, 22.00, 23.00, 24.00, 25.00, 26.00, 27.00, 28.00, 29.00, 30.00, 31.00, 32.00, 33.00, 34.00, 35.00, 36.00, 37.00, 38.00, 39.00, 40.00)) AS wide_row;
+
 -- A named row type, with a dropped column and a field stored compressed inside the
 -- row, hashes as the same value built from literals.
 CREATE TYPE event_key AS (user_id bigint, note text, amount numeric, gone int);
