@@ -360,22 +360,26 @@ def main():
           f"every hourly sketch equals the rebuild from the committed events, byte for byte ({identical} of {rows})")
     check(deadlocks == 0, f"no deadlock ({deadlocks})")
 
-    standby_bytes = None
+    standby_bytes, standby_state = None, "not reached"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             with connect(standby=(args.standby_host, args.standby_port)) as conn:
-                replayed = conn.execute(
-                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]
+                replayed, standby_state = conn.execute(
+                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn, "
+                    "format('replayed %%s, receiver %%s', pg_last_wal_replay_lsn(), "
+                    "coalesce((SELECT status FROM pg_stat_wal_receiver), 'not running'))",
+                    (lsn,)).fetchone()
                 if replayed:
                     standby_bytes = conn.execute(
                         "SELECT md5(string_agg(hour::text || users::text, ',' ORDER BY hour)) FROM hourly").fetchone()[0]
                     break
-        except psycopg.OperationalError:
-            pass
+        except psycopg.OperationalError as exc:
+            standby_state = str(exc).strip()
         time.sleep(0.5)
     check(standby_bytes == primary_bytes,
-          f"the streaming standby serves byte-identical sketches ({standby_bytes} = {primary_bytes})")
+          f"the streaming standby serves byte-identical sketches ({standby_bytes} = {primary_bytes})" +
+          ("" if standby_bytes else f"; primary at {lsn}, standby: {standby_state}"))
 
     w, r = stats.latencies["writer"], stats.latencies["reader"]
     retries = ", ".join(f"{k} x {v}" for k, v in sorted(stats.retries.items())) or "none"

@@ -46,10 +46,13 @@ CREATE TABLE events_log (
 CREATE TABLE hourly (hour timestamptz PRIMARY KEY, users hll NOT NULL);
 SQL
 
-# The standby: a base backup of the primary, streaming from it.
+# The standby: a base backup of the primary, streaming from it through a replication
+# slot, so that the checkpoints after the crash and the immediate stop cannot recycle
+# WAL the standby has not received yet (without one it can be left asking for a
+# removed segment for good).
 mkdir -p "$work/standby" && chown postgres "$work/standby"
 as_postgres "$PG_BIN/pg_basebackup" -h "$primary_host" -p "$primary_port" -U postgres \
-    -D "$work/standby/data" -R -X stream -c fast
+    -D "$work/standby/data" -R -X stream -c fast -C -S load_standby
 PGPORT_WANTED=$((primary_port + 1)) cluster_start "$work/standby"
 standby_host=$PGHOST standby_port=$PGPORT
 export PGHOST=$primary_host PGPORT=$primary_port PG_BIN
