@@ -48,23 +48,61 @@ pub enum Form {
     Enum {
         output: pg_sys::Oid,
     },
-    /// A type whose equality PostgreSQL's own extended hash function follows and whose
-    /// bytes do not (`jsonb`, where `1.0` equals `1.00`): that function, seed 0.
+    /// A type whose equality is not its bytes (`jsonb`, where `1.0` equals `1.00`;
+    /// text under a nondeterministic collation; `citext`): PostgreSQL's own extended
+    /// hash function of the type, which follows its equality, seed 0.
     TypeHash {
         proc: pg_sys::Oid,
+        collation: pg_sys::Oid,
     },
-    Array,
+    /// An array: its elements under the collation of the array.
+    Array {
+        collation: pg_sys::Oid,
+    },
     Record,
     Range,
     Multirange,
 }
 
 impl Form {
-    /// The form of values of type `typoid`, domains as their base type.
+    /// The form of values of type `typoid` compared under `collation`, domains as
+    /// their base type; remembered by the backend, since the parts of arrays, row
+    /// values and ranges are classified for every value.
     ///
     /// # Safety
     /// Must run inside a transaction (catalog lookups).
-    pub unsafe fn of_type(typoid: pg_sys::Oid) -> Form {
+    pub unsafe fn of_type(typoid: pg_sys::Oid, collation: pg_sys::Oid) -> Form {
+        unsafe {
+            let slot = &mut (*core::ptr::addr_of_mut!(KNOWN_FORMS))
+                [(typoid.to_u32() ^ collation.to_u32().rotate_left(3)) as usize % KNOWN_SLOTS];
+            if let Some((t, c, form)) = *slot {
+                if t == typoid && c == collation {
+                    return form;
+                }
+            }
+            if !FORGET_REGISTERED {
+                // Any change to a type, an operator class's support functions or a
+                // collation may change a form: forget them all then.
+                for cache in [
+                    pg_sys::SysCacheIdentifier::TYPEOID,
+                    pg_sys::SysCacheIdentifier::AMPROCNUM,
+                    pg_sys::SysCacheIdentifier::COLLOID,
+                ] {
+                    pg_sys::CacheRegisterSyscacheCallback(
+                        cache as i32,
+                        Some(forget_forms),
+                        pg_sys::Datum::from(0),
+                    );
+                }
+                FORGET_REGISTERED = true;
+            }
+            let form = Self::classify(typoid, collation);
+            *slot = Some((typoid, collation, form));
+            form
+        }
+    }
+
+    unsafe fn classify(typoid: pg_sys::Oid, collation: pg_sys::Oid) -> Form {
         unsafe {
             let typoid = pg_sys::getBaseType(typoid);
             match typoid {
@@ -74,15 +112,15 @@ impl Form {
                 pg_sys::FLOAT4OID => return Form::Float4,
                 pg_sys::FLOAT8OID => return Form::Float8,
                 pg_sys::NUMERICOID => return Form::Numeric,
-                pg_sys::BPCHAROID => return Form::BlankPadded,
                 pg_sys::INTERVALOID => return Form::Interval,
                 pg_sys::RECORDOID => return Form::Record,
                 _ => {}
             }
             if pg_sys::get_element_type(typoid) != pg_sys::InvalidOid {
-                return Form::Array;
+                return Form::Array { collation };
             }
-            let flags = pg_sys::TYPECACHE_HASH_EXTENDED_PROC as i32;
+            let flags =
+                (pg_sys::TYPECACHE_HASH_EXTENDED_PROC | pg_sys::TYPECACHE_BTREE_OPFAMILY) as i32;
             let entry = pg_sys::lookup_type_cache(typoid, flags);
             match (*entry).typtype as u8 {
                 b'c' => return Form::Record,
@@ -96,10 +134,25 @@ impl Form {
                 }
                 _ => {}
             }
-            if typoid == pg_sys::JSONBOID {
-                return Form::TypeHash {
-                    proc: (*entry).hash_extended_proc,
-                };
+            // A collatable type compared without a collation named (a call without an
+            // expression) is compared under its own.
+            let collation = match (*entry).typcollation {
+                pg_sys::InvalidOid => pg_sys::InvalidOid,
+                own if collation == pg_sys::InvalidOid => own,
+                _ => collation,
+            };
+            // char(n) equality ignores trailing spaces, so its operator class does not
+            // call it an image; under a deterministic collation the value without them
+            // is one.
+            if typoid == pg_sys::BPCHAROID
+                && (collation == pg_sys::DEFAULT_COLLATION_OID
+                    || pg_sys::get_collation_isdeterministic(collation))
+            {
+                return Form::BlankPadded;
+            }
+            let proc = (*entry).hash_extended_proc;
+            if proc != pg_sys::InvalidOid && !equality_is_image(entry, collation) {
+                return Form::TypeHash { proc, collation };
             }
             match ((*entry).typlen, (*entry).typbyval) {
                 (len, true) => Form::ByValue {
@@ -158,14 +211,13 @@ impl Form {
                     let label = pg_sys::OidOutputFunctionCall(output, datum);
                     hash::hash_bytes(CStr::from_ptr(label).to_bytes(), seed)
                 }
-                Form::TypeHash { proc } => {
-                    let own =
-                        pg_sys::OidFunctionCall2Coll(proc, pg_sys::InvalidOid, datum, 0.into());
+                Form::TypeHash { proc, collation } => {
+                    let own = pg_sys::OidFunctionCall2Coll(proc, collation, datum, 0.into());
                     let mut composite = Composite::new(CompositeKind::TypeHash, seed);
                     composite.part(own.value() as u64);
                     composite.finish()
                 }
-                Form::Array => hash_array(datum, seed),
+                Form::Array { collation } => hash_array(datum, collation, seed),
                 Form::Record => hash_record(datum, seed),
                 Form::Range => hash_range(datum, seed),
                 Form::Multirange => hash_multirange(datum, seed),
@@ -177,13 +229,44 @@ impl Form {
     }
 }
 
+const KNOWN_SLOTS: usize = 16;
+
+/// Forms found by [`Form::of_type`], by type and collation (backend-local; a backend
+/// runs one statement at a time).
+static mut KNOWN_FORMS: [Option<(pg_sys::Oid, pg_sys::Oid, Form)>; KNOWN_SLOTS] =
+    [None; KNOWN_SLOTS];
+static mut FORGET_REGISTERED: bool = false;
+
+unsafe extern "C-unwind" fn forget_forms(_arg: pg_sys::Datum, _cache: i32, _hash: u32) {
+    unsafe { *core::ptr::addr_of_mut!(KNOWN_FORMS) = [None; KNOWN_SLOTS] };
+}
+
+/// Whether two values of the type that are equal under `collation` always have the
+/// same bytes: the B-tree operator class's "equalimage" support function says so
+/// (deduplication in B-tree indexes relies on the same answer). False for a type
+/// without one and for text under a nondeterministic collation.
+unsafe fn equality_is_image(entry: *const pg_sys::TypeCacheEntry, collation: pg_sys::Oid) -> bool {
+    // BTEQUALIMAGE_PROC in access/nbtree.h, which pgrx does not bind.
+    const EQUALIMAGE: i16 = 4;
+    unsafe {
+        let family = (*entry).btree_opf;
+        if family == pg_sys::InvalidOid {
+            return false;
+        }
+        let input = (*entry).btree_opintype;
+        let proc = pg_sys::get_opfamily_proc(family, input, input, EQUALIMAGE);
+        proc != pg_sys::InvalidOid
+            && pg_sys::OidFunctionCall1Coll(proc, collation, input.into()).value() != 0
+    }
+}
+
 unsafe fn cstring_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
     unsafe { CStr::from_ptr(datum.cast_mut_ptr::<c_char>()).to_bytes() }
 }
 
 /// An array: its dimensions and lower bounds (array equality compares them), then its
 /// elements in storage order, NULLs marked.
-unsafe fn hash_array(datum: pg_sys::Datum, seed: i64) -> u64 {
+unsafe fn hash_array(datum: pg_sys::Datum, collation: pg_sys::Oid, seed: i64) -> u64 {
     unsafe {
         let array = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<pg_sys::ArrayType>();
         let ndim = (*array).ndim;
@@ -197,7 +280,7 @@ unsafe fn hash_array(datum: pg_sys::Datum, seed: i64) -> u64 {
             composite.shape(i64::from(dims.add(d).read_unaligned()));
             composite.shape(i64::from(dims.add(ndim as usize + d).read_unaligned()));
         }
-        let element = Form::of_type((*array).elemtype);
+        let element = Form::of_type((*array).elemtype, collation);
         let iterator = pg_sys::array_create_iterator(array, 0, core::ptr::null_mut());
         let mut value = pg_sys::Datum::from(0);
         let mut is_null = false;
@@ -250,7 +333,7 @@ unsafe fn hash_record(datum: pg_sys::Datum, seed: i64) -> u64 {
             if *nulls.add(i) {
                 composite.null();
             } else {
-                let form = Form::of_type(attribute.atttypid);
+                let form = Form::of_type(attribute.atttypid, attribute.attcollation);
                 composite.part(form.hash(*values.add(i), seed));
             }
         }
@@ -287,7 +370,10 @@ unsafe fn hash_range(datum: pg_sys::Datum, seed: i64) -> u64 {
         let mut composite = Composite::new(CompositeKind::Range, seed);
         composite.shape(i64::from(empty));
         if !empty {
-            let form = Form::of_type((*(*typcache).rngelemtype).type_id);
+            let form = Form::of_type(
+                (*(*typcache).rngelemtype).type_id,
+                (*typcache).rng_collation,
+            );
             hash_bound(&mut composite, &lower, form, seed);
             hash_bound(&mut composite, &upper, form, seed);
         }
@@ -324,7 +410,10 @@ unsafe fn hash_multirange(datum: pg_sys::Datum, seed: i64) -> u64 {
             pg_sys::TYPECACHE_MULTIRANGE_INFO as i32,
         );
         let range_typcache = (*typcache).rngtype;
-        let form = Form::of_type((*(*range_typcache).rngelemtype).type_id);
+        let form = Form::of_type(
+            (*(*range_typcache).rngelemtype).type_id,
+            (*range_typcache).rng_collation,
+        );
         let count = (*multirange).range_count;
         let mut composite = Composite::new(CompositeKind::Multirange, seed);
         composite.shape(i64::from(count));

@@ -218,7 +218,7 @@ pub unsafe extern "C" fn hll_hash_varlena(fcinfo: pg_sys::FunctionCallInfo) -> p
 
 /// The last type information found by a function's declaration (backend-local; the
 /// backend runs one statement at a time).
-static mut BY_DECLARATION: Option<(pg_sys::Oid, i32, TypeInfo)> = None;
+static mut BY_DECLARATION: Option<(pg_sys::Oid, i32, pg_sys::Oid, TypeInfo)> = None;
 
 /// Which hash family a call site uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -288,8 +288,8 @@ impl TypeInfo {
                 // transition function so, through a new FmgrInfo for every row): a
                 // function declared for one type names it, and its information is
                 // kept for the next call, since declared types never change.
-                if let Some((oid, n, info)) = BY_DECLARATION {
-                    if oid == (*flinfo).fn_oid && n == arg {
+                if let Some((oid, n, collation, info)) = BY_DECLARATION {
+                    if oid == (*flinfo).fn_oid && n == arg && collation == (*fcinfo).fncollation {
                         return info;
                     }
                 }
@@ -321,10 +321,10 @@ impl TypeInfo {
                     send,
                 }
             } else {
-                TypeInfo::Xxh3(Form::of_type(typoid))
+                TypeInfo::Xxh3(Form::of_type(typoid, (*fcinfo).fncollation))
             };
             if (*flinfo).fn_expr.is_null() {
-                BY_DECLARATION = Some(((*flinfo).fn_oid, arg, info));
+                BY_DECLARATION = Some(((*flinfo).fn_oid, arg, (*fcinfo).fncollation, info));
             }
             let slot = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, size_of::<TypeInfo>())
                 .cast::<TypeInfo>();

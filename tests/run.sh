@@ -72,7 +72,7 @@ pg_regress() {
 }
 
 step "SQL regression tests (pg_regress)"
-tests=(setup types hashing canonical functions aggregates partial_states hostile statistics migration quickstart)
+tests=(setup types hashing canonical collations functions aggregates partial_states hostile statistics migration quickstart)
 pg_regress regress tests/pg_regress "${tests[@]}"
 record "pg_regress" "${#tests[@]} passed"
 

@@ -61,6 +61,8 @@ INSERT INTO forms SELECT hll_add_agg(hll_hash_integer(x), 11, 5, 0, 1) FROM gene
 SELECT array_agg(hll_type(h) ORDER BY hll_type(h)), count(DISTINCT h),
        (SELECT count(*) FROM (SELECT h FROM forms UNION SELECT h FROM forms) AS u) AS union_rows
 FROM forms;
+-- ... and, hashed as values, hash alike (by hll's own hash, which follows its equality).
+SELECT count(DISTINCT hll_hash_any(h)::bigint) AS hashes, hll_count_distinct(h) AS counted FROM forms;
 
 -- Settings refuse what every call would refuse.
 SELECT sqlstate_of($$SET hyperloglog.default_expthresh = 3$$);
