@@ -1,7 +1,8 @@
 //! Laws that hold for any content: union is commutative, associative and idempotent,
-//! decoding inverts encoding, and arbitrary bytes never crash the decoder.
+//! decoding inverts encoding, and arbitrary bytes never crash the decoder. The same
+//! invariants as the fuzz targets (fuzz/), run with every `cargo test`.
 
-use hll_core::{Params, Sketch, StoredSketch};
+use hll_core::{hex, Error, Params, Sketch, StoredSketch};
 use proptest::prelude::*;
 
 fn params() -> impl Strategy<Value = Params> {
@@ -126,5 +127,75 @@ proptest! {
             let s = Sketch::from_stored(&stored).unwrap();
             prop_assert_eq!(s.encode().unwrap().len() <= bytes.len().max(3 + p.full_body_len()), true);
         }
+    }
+
+    #[test]
+    fn hex_text_round_trips_or_is_a_syntax_error(
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+        text in prop::collection::vec(prop_oneof![
+            Just(b'\\'), Just(b'x'), Just(b'X'), Just(b'0'), Just(b'f'), Just(b'F'), any::<u8>()
+        ], 0..40),
+    ) {
+        let encoded = hex::encode(&bytes);
+        prop_assert_eq!(encoded.len(), hex::encoded_len(bytes.len()));
+        prop_assert_eq!(hex::decode(&encoded).unwrap(), bytes);
+        match hex::decode(&text) {
+            Ok(decoded) => {
+                prop_assert_eq!(hex::decoded_len(&text).unwrap(), decoded.len());
+                prop_assert_eq!(hex::encode(&decoded), text.to_ascii_lowercase());
+            }
+            Err(e) => {
+                prop_assert!(matches!(e, Error::Syntax(_)), "{}", e);
+                prop_assert!(hex::decoded_len(&text).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn parameters_round_trip_through_typmod_and_header(
+        log2m in -2i64..=40, regwidth in -2i64..=12, expthresh in -3i64..=9000,
+        sparseon in -1i64..=2, typmod in any::<i32>(), p in any::<u8>(), c in any::<u8>(),
+    ) {
+        if let Ok(params) = Params::new(log2m, regwidth, expthresh, sparseon) {
+            prop_assert_eq!(i64::from(params.log2m()), log2m);
+            prop_assert_eq!(i64::from(params.regwidth()), regwidth);
+            prop_assert!(params.typmod() >= 0);
+            prop_assert_eq!(Params::from_typmod(params.typmod()).unwrap(), params);
+            prop_assert_eq!(Params::from_header(params.p_byte(), params.c_byte()).unwrap(), params);
+        }
+        if let Ok(params) = Params::from_typmod(typmod) {
+            prop_assert_eq!(params.typmod(), typmod);
+        }
+        if let Ok(params) = Params::from_header(p, c) {
+            prop_assert_eq!((params.p_byte(), params.c_byte()), (p, c));
+            let again = Params::new(
+                params.log2m().into(),
+                params.regwidth().into(),
+                params.expthresh_value(),
+                params.sparseon().into(),
+            );
+            prop_assert_eq!(again.unwrap(), params);
+        }
+    }
+
+    #[test]
+    fn the_flat_state_is_its_length_and_combines_as_the_live_one(
+        p in params(), h in hashes(), other in hashes(),
+        max_sparse in prop_oneof![Just(None), Just(Some(0usize)), (0usize..3000).prop_map(Some)],
+    ) {
+        let state = build(p, &h);
+        let len = state.encoded_len(max_sparse);
+        let mut flat = vec![0xa5u8; len];
+        state.encode_into(&mut flat, max_sparse).unwrap();
+        prop_assert!(state.encode_into(&mut vec![0; len + 1], max_sparse).is_err());
+        prop_assert_eq!(&flat, &state.encode_with(max_sparse).unwrap());
+        let read = StoredSketch::parse(&flat).unwrap();
+        let back = Sketch::from_stored(&read).unwrap();
+        prop_assert_eq!(back.cardinality(), state.cardinality());
+        let mut live = build(p, &other);
+        live.union(&state).unwrap();
+        let mut combined = build(p, &other);
+        combined.union(&read).unwrap();
+        prop_assert_eq!(combined.encode().unwrap(), live.encode().unwrap());
     }
 }
