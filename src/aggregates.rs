@@ -20,6 +20,7 @@ use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
 use crate::hashing::{Family, TypeInfo};
 use crate::memory::PgAllocator;
+use crate::pg_list;
 use crate::settings::{self, Dialect};
 use crate::sqlstate::{check, error, Origin};
 
@@ -141,7 +142,7 @@ unsafe fn aggregate_parameter_exprs(
             return None;
         }
         let args = (*aggref).args;
-        let direct = list_pointers(args)
+        let direct = pg_list::pointers(args)
             .map(|p| p.cast::<pg_sys::TargetEntry>())
             .filter(|&entry| !(*entry).resjunk)
             .map(|entry| (*entry).expr);
@@ -161,7 +162,7 @@ unsafe fn window_parameter_exprs(
 ) -> [Option<*mut pg_sys::Expr>; 4] {
     unsafe {
         let mut chosen: Option<*mut pg_sys::List> = None;
-        for call in list_pointers((*winstate).funcs) {
+        for call in pg_list::pointers((*winstate).funcs) {
             let wfunc = (*call.cast::<pg_sys::WindowFuncExprState>()).wfunc;
             if !(*wfunc).winagg || aggregate_final_function((*wfunc).winfnoid) != final_fn {
                 continue;
@@ -169,11 +170,11 @@ unsafe fn window_parameter_exprs(
             match chosen {
                 None => chosen = Some((*wfunc).args),
                 Some(args) => {
-                    let same = list_pointers(args)
+                    let same = pg_list::pointers(args)
                         .skip(1)
-                        .zip(list_pointers((*wfunc).args).skip(1))
+                        .zip(pg_list::pointers((*wfunc).args).skip(1))
                         .all(|(a, b)| pg_sys::equal(a.cast(), b.cast()))
-                        && list_len(args) == list_len((*wfunc).args);
+                        && pg_list::len(args) == pg_list::len((*wfunc).args);
                     if !same {
                         return [None; 4];
                     }
@@ -182,7 +183,7 @@ unsafe fn window_parameter_exprs(
         }
         let mut exprs = [None; 4];
         if let Some(args) = chosen {
-            for (slot, expr) in exprs.iter_mut().zip(list_pointers(args).skip(1)) {
+            for (slot, expr) in exprs.iter_mut().zip(pg_list::pointers(args).skip(1)) {
                 *slot = Some(expr.cast::<pg_sys::Expr>());
             }
         }
@@ -220,19 +221,6 @@ unsafe fn aggregate_final_function(aggfnoid: pg_sys::Oid) -> pg_sys::Oid {
 }
 
 /// The pointers of a `List` (none for NIL).
-unsafe fn list_pointers(list: *mut pg_sys::List) -> impl Iterator<Item = *mut core::ffi::c_void> {
-    let len = unsafe { list_len(list) };
-    (0..len).map(move |i| unsafe { (*(*list).elements.add(i)).ptr_value })
-}
-
-unsafe fn list_len(list: *mut pg_sys::List) -> usize {
-    if list.is_null() {
-        0
-    } else {
-        unsafe { (*list).length as usize }
-    }
-}
-
 /// The value of a parameter expression that does not depend on the row, evaluated in
 /// the aggregate or window node (its parameters and init plans); `None` when it is NULL or
 /// depends on the row.

@@ -18,6 +18,8 @@ use hll_core::error_rate::log2m_for_error_rate;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
 
+use crate::pg_list;
+
 static ERROR_RATE: GucSetting<f64> = GucSetting::<f64>::new(0.0);
 static mut PREVIOUS_PLANNER: pg_sys::planner_hook_type = None;
 
@@ -126,8 +128,7 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
         if a.aggfnoid != pg_sys::Oid::from(pg_sys::F_COUNT_ANY)
             || a.aggdistinct.is_null()
             || a.aggstar
-            || a.args.is_null()
-            || (*a.args).length != 1
+            || pg_list::len(a.args) != 1
         {
             return;
         }

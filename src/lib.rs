@@ -22,6 +22,7 @@ pub mod functions;
 pub mod hashing;
 pub mod memory;
 pub mod ordering;
+pub mod pg_list;
 pub mod planner;
 pub mod settings;
 pub mod sqlstate;

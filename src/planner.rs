@@ -8,6 +8,7 @@ use core::ffi::CStr;
 
 use pgrx::pg_sys;
 
+use crate::pg_list;
 use crate::settings;
 
 static mut PREVIOUS_HOOK: pg_sys::create_upper_paths_hook_type = None;
@@ -47,12 +48,8 @@ unsafe extern "C-unwind" fn force_groupagg_hook(
         {
             return;
         }
-        let paths = (*output_rel).pathlist;
-        if paths.is_null() {
-            return;
-        }
-        for i in 0..(*paths).length as usize {
-            let path = (*(*paths).elements.add(i)).ptr_value.cast::<pg_sys::Path>();
+        for path in pg_list::pointers((*output_rel).pathlist) {
+            let path = path.cast::<pg_sys::Path>();
             if (*path).type_ == pg_sys::NodeTag::T_AggPath
                 && (*path.cast::<pg_sys::AggPath>()).aggstrategy == pg_sys::AggStrategy::AGG_HASHED
             {
