@@ -149,3 +149,47 @@ FROM family_values WHERE family = 'numeric';
 
 -- The murmur3 family keeps postgresql-hll's bytes: -0.0 and 0.0 differ there.
 SELECT hll_murmur3_hash_any(-0.0::float8) <> hll_murmur3_hash_any(0.0::float8) AS murmur3_unchanged;
+
+-- Every column of every system catalog whose type count(DISTINCT) can compare, with
+-- the catalog's own rows: hll_count_distinct in explicit mode (exact up to 8,192
+-- values) counts what count(DISTINCT) counts. The internal one-byte type "char" is
+-- passed as text: hll_count_distinct("char") is ambiguous between the text overload
+-- and anyelement (README).
+CREATE FUNCTION catalog_distinct_check() RETURNS TABLE (columns int, types int, mismatches text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    exact bigint;
+    counted bigint;
+    types oid[] := '{}';
+    bad text[] := '{}';
+BEGIN
+    columns := 0;
+    FOR r IN SELECT c.oid::regclass AS tab, a.attname, a.atttypid,
+                    CASE a.atttypid WHEN '"char"'::regtype THEN '::text' ELSE '' END AS cast_to
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r'
+               AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY 1, a.attnum
+    LOOP
+        BEGIN
+            EXECUTE format('SELECT count(DISTINCT %1$I), hll_count_distinct(%1$I%3$s, 14, 5, 8192::bigint, 1) FROM %2$s',
+                           r.attname, r.tab, r.cast_to)
+                INTO exact, counted;
+        EXCEPTION WHEN undefined_function OR ambiguous_function THEN
+            CONTINUE;  -- no ordering (aclitem[], xid, pg_node_tree...)
+        END;
+        CONTINUE WHEN exact > 8192;
+        columns := columns + 1;
+        IF NOT r.atttypid = ANY (types) THEN
+            types := types || r.atttypid;
+        END IF;
+        IF exact <> counted THEN
+            bad := bad || format('%s.%s (%s): %s <> %s', r.tab, r.attname, r.atttypid::regtype, exact, counted);
+        END IF;
+    END LOOP;
+    catalog_distinct_check.types := cardinality(types);
+    mismatches := bad;
+    RETURN NEXT;
+END $$;
+SELECT columns > 400 AS many_columns, types >= 18 AS many_types, mismatches FROM catalog_distinct_check();
