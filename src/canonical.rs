@@ -73,9 +73,8 @@ impl Form {
     /// Must run inside a transaction (catalog lookups).
     pub unsafe fn of_type(typoid: pg_sys::Oid, collation: pg_sys::Oid) -> Form {
         unsafe {
-            let slot = &mut (*core::ptr::addr_of_mut!(KNOWN_FORMS))
-                [(typoid.to_u32() ^ collation.to_u32().rotate_left(3)) as usize % KNOWN_SLOTS];
-            if let Some((t, c, form)) = *slot {
+            let slot = (typoid.to_u32() ^ collation.to_u32().rotate_left(3)) as usize % KNOWN_SLOTS;
+            if let Some((t, c, form)) = (*core::ptr::addr_of!(KNOWN_FORMS))[slot] {
                 if t == typoid && c == collation {
                     return form;
                 }
@@ -96,8 +95,10 @@ impl Form {
                 }
                 FORGET_REGISTERED = true;
             }
+            // Written after the lookups, which may process invalidations (and so run
+            // `forget_forms`) themselves.
             let form = Self::classify(typoid, collation);
-            *slot = Some((typoid, collation, form));
+            (*core::ptr::addr_of_mut!(KNOWN_FORMS))[slot] = Some((typoid, collation, form));
             form
         }
     }

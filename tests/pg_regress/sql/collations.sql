@@ -54,6 +54,15 @@ SELECT count(DISTINCT plain::citext) AS citext_distinct,
        hll_count_distinct(plain::citext) AS citext_text_overload
 FROM names;
 
+-- Element and field forms are remembered per session and forgotten when the catalog
+-- changes: an equalimage function added to citext's operator family (saying, wrongly,
+-- that equal citext values have equal bytes) takes effect in the same session.
+SELECT hll_hash_any(ARRAY['a'::citext]) = hll_hash_any(ARRAY['A'::citext]) AS by_equality;
+ALTER OPERATOR FAMILY citext_ops USING btree ADD FUNCTION 4 (citext) btequalimage(oid);
+SELECT hll_hash_any(ARRAY['a'::citext]) = hll_hash_any(ARRAY['A'::citext]) AS by_bytes;
+ALTER OPERATOR FAMILY citext_ops USING btree DROP FUNCTION 4 (citext, citext);
+SELECT hll_hash_any(ARRAY['a'::citext]) = hll_hash_any(ARRAY['A'::citext]) AS by_equality_again;
+
 -- The BI rewrite leaves count(DISTINCT) under a nondeterministic collation exact
 -- (and rewrites the same column under its deterministic one).
 SET hyperloglog.count_distinct_error_rate = 0.01;
