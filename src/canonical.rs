@@ -1,12 +1,14 @@
 //! The canonical form a value of any type is hashed by in the xxh3 family
 //! (`hll_hash_any`, `hll_sketch`, `hll_count_distinct`): values that the type's equality
-//! (and so `count(DISTINCT)`) takes as equal hash alike, in every session and on every
-//! server. The byte rules are `hll_core::hash`'s; this file finds the value's parts.
+//! (and so `count(DISTINCT)`, under the call's collation) takes as equal hash alike, in
+//! every session and on every server. The byte rules are `hll_core::hash`'s; this file
+//! finds the value's parts.
 //!
-//! Simple types ([`Form::of_type`]) are classified once per call site. Values made of
-//! other values (arrays, row values, ranges, multiranges) name their parts' types in
-//! their own bytes, so their parts are classified as they are read: a row value hashes
-//! by its field values and field types, never by a session-local row type id.
+//! A type's form ([`Form::of_type`]) is found once per call site. Values made of other
+//! values (arrays, row values, ranges, multiranges) name their parts' types in their
+//! own bytes, so their parts' forms are found as they are read (and remembered by the
+//! backend): a row value hashes by its field values and field types, never by a
+//! session-local row type id.
 
 use core::ffi::{c_char, CStr};
 
