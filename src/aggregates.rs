@@ -220,7 +220,6 @@ unsafe fn aggregate_final_function(aggfnoid: pg_sys::Oid) -> pg_sys::Oid {
     }
 }
 
-/// The pointers of a `List` (none for NIL).
 /// The value of a parameter expression that does not depend on the row, evaluated in
 /// the aggregate or window node (its parameters and init plans); `None` when it is NULL or
 /// depends on the row.

@@ -132,9 +132,10 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
         {
             return;
         }
-        let entry = (*(*a.args).elements)
-            .ptr_value
-            .cast::<pg_sys::TargetEntry>();
+        let Some(entry) = pg_list::pointers(a.args).next() else {
+            return;
+        };
+        let entry = entry.cast::<pg_sys::TargetEntry>();
         let expr = (*entry).expr.cast::<pg_sys::Node>();
         let argtype = pg_sys::exprType(expr);
         if !qualifies(argtype, pg_sys::exprCollation(expr)) {

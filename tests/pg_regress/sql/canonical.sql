@@ -28,6 +28,12 @@ SELECT hll_hash_any('ab'::char(5)) = hll_hash_any('ab'::char(2)) AS padded,
        hll_hash_any('ab'::char(5)) = hll_hash_text('ab') AS as_text,
        hll_hash_any(' ab'::char(5)) <> hll_hash_text('ab') AS leading_kept;
 
+-- A type without a rule of its own hashes its bytes where its B-tree operator class
+-- says equality is byte equality (oid), and PostgreSQL's own hash where it has no
+-- B-tree class to say so (xid).
+SELECT hll_hash_any(5::oid) = hll_hash_bytea('\x05000000') AS oid_bytes,
+       hll_hash_any('5'::xid) <> hll_hash_bytea('\x05000000') AS xid_own_hash;
+
 -- Domains hash as their base type.
 CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
 CREATE DOMAIN user_name AS text;
