@@ -18,11 +18,16 @@ pub enum Origin {
 pub fn raise(err: &Error, origin: Origin) -> ! {
     let code = match (err, origin) {
         (Error::InvalidParameter(_), _) => PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-        (Error::Corrupt(_), Origin::Text) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
+        (Error::Corrupt(_) | Error::CorruptUll(_), Origin::Text) => {
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION
+        }
         (Error::Corrupt(_), Origin::Binary) => {
             PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION
         }
         (Error::Corrupt(_), Origin::Stored) => PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
+        // Every ull byte string is checked before use, wherever it came from: bad bytes
+        // are the caller's data, never a corrupted table.
+        (Error::CorruptUll(_), _) => PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION,
         (Error::OutOfMemory(_), _) => PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
         (Error::Syntax(_), _) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
     };

@@ -9,6 +9,8 @@ pub enum Error {
     InvalidParameter(String),
     /// Stored bytes do not follow the storage format (the message says where).
     Corrupt(String),
+    /// Stored bytes do not follow the `ull` (UltraLogLog) format (docs/ull-format.md).
+    CorruptUll(String),
     /// Memory for this many bytes could not be had (the allocator refused).
     OutOfMemory(usize),
     /// Text that is not the text form of a sketch (the message says why).
@@ -18,6 +20,10 @@ pub enum Error {
 impl Error {
     pub(crate) fn corrupt(msg: impl Into<String>) -> Self {
         Error::Corrupt(msg.into())
+    }
+
+    pub(crate) fn corrupt_ull(msg: impl Into<String>) -> Self {
+        Error::CorruptUll(msg.into())
     }
 
     pub(crate) fn out_of_memory(bytes: usize) -> Self {
@@ -38,6 +44,7 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidParameter(msg) => f.write_str(msg),
             Error::Corrupt(msg) => write!(f, "invalid hll data: {msg}"),
+            Error::CorruptUll(msg) => write!(f, "invalid ull data: {msg}"),
             Error::OutOfMemory(bytes) => {
                 write!(f, "out of memory: failed on a request of {bytes} bytes")
             }

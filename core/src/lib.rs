@@ -56,6 +56,7 @@ pub mod peer_print;
 pub mod sketch;
 pub mod sparse;
 pub mod storage;
+pub mod ull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 pub use classic::Estimator;
