@@ -106,15 +106,85 @@ pub fn guarded<R>(body: impl FnOnce() -> R) -> R {
 }
 
 /// Hands a caught panic to pgrx's guard, which reports it as a PostgreSQL ERROR.
+///
+/// A PostgreSQL error caught at an FFI boundary and an `ereport!` keep their SQLSTATE,
+/// message, DETAIL and HINT. A Rust panic proper (a bug: its payload is a `&str` or
+/// `String`) reaches the client as a plain XX000 "internal error"; its text and
+/// source location go to the server log only, as Rust internals are of no use to the
+/// client and tell it about the server's code.
 #[cold]
 #[inline(never)]
 fn report_panic(payload: Box<dyn std::any::Any + Send>) -> ! {
+    let payload = match panic_text(payload.as_ref()) {
+        Some(text) => internal_error(&text),
+        None => payload,
+    };
     // SAFETY: called from a function PostgreSQL called, as `#[pg_guard]` would be.
     unsafe {
         pgrx::pg_sys::submodules::panic::pgrx_extern_c_guard(move || {
             std::panic::resume_unwind(payload)
         })
     }
+}
+
+/// The text of a Rust panic proper; `None` for pgrx's own payloads (an `ereport!`, or a
+/// PostgreSQL error caught at an FFI boundary), which are errors meant for the client.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        Some((*text).to_owned())
+    } else {
+        payload.downcast_ref::<String>().cloned()
+    }
+}
+
+/// Writes a Rust panic to the server log and returns the payload of the ERROR the
+/// client gets instead: XX000 (what pgrx reports for a panic), a fixed message.
+fn internal_error(text: &str) -> Box<dyn std::any::Any + Send> {
+    use pgrx::pg_sys::panic::ErrorReport;
+    use pgrx::{PgLogLevel, PgSqlErrorCode};
+    let place = LAST_PANIC.with(|p| p.take()).unwrap_or_default();
+    ErrorReport::new(
+        PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+        format!("hyperloglog: Rust panic{place}: {text}"),
+        "hyperloglog",
+    )
+    .report(PgLogLevel::LOG_SERVER_ONLY);
+    Box::new(ErrorReport::new(
+        PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+        "internal error in the hyperloglog library (the server log has the details)",
+        "hyperloglog",
+    ))
+}
+
+std::thread_local! {
+    /// Where the last Rust panic proper happened (" at file:line:col"), for the server
+    /// log line [`internal_error`] writes.
+    static LAST_PANIC: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Replaces pgrx's panic hook; called from `_PG_init` (after PostgreSQL has called
+/// `Pg_magic_func`, which installs pgrx's).
+///
+/// pgrx's hook captures a `std::backtrace::Backtrace` at every panic, and every ERROR
+/// raised in Rust or caught at an FFI boundary is a panic. With `RUST_BACKTRACE` in the
+/// server's environment the capture is real, and pgrx then writes it into the DETAIL
+/// of any PostgreSQL error re-raised through a `#[pg_guard]`, `#[pg_extern]` or
+/// [`guarded`] function (an ERROR during constant folding under the planner hook, a
+/// typmod check, ...): the client got a Rust stack as DETAIL. This hook captures no
+/// backtrace, so none reaches a message (and an ERROR costs no stack walk); it only
+/// notes where a Rust panic proper happened, for the server log. The hook is this
+/// library's alone (each shared library links its own Rust runtime), and the library
+/// starts no threads, so every panic it sees is on the backend's thread: nothing needs
+/// printing to stderr either.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if panic_text(info.payload()).is_some() {
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()));
+            LAST_PANIC.with(|p| p.set(place));
+        }
+    }));
 }
 
 /// A `cstring` result: `text` copied into a palloc'd, NUL-terminated buffer.

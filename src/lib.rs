@@ -35,6 +35,7 @@ pub mod type_io;
 /// Registers the settings when the library is loaded.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    fmgr::install_panic_hook();
     settings::register();
     planner::register();
     count_distinct::register();
