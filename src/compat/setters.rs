@@ -102,8 +102,9 @@ pub unsafe extern "C" fn hll_set_max_sparse(fcinfo: pg_sys::FunctionCallInfo) ->
 pub unsafe extern "C" fn hll_set_output_version(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         if strict_arg(fcinfo, 0).value() as i32 != 1 {
+            // 22000, as postgresql-hll raises it.
             error(
-                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
                 "output version must be 1",
             );
         }

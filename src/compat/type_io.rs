@@ -27,19 +27,110 @@ v1_function_info!(
     pg_finfo_hll_hashval_int4,
 );
 
-/// Raises 22000, as postgresql-hll does, unless the parameters of `bytes` are those of
-/// `typmod` (-1: no modifier).
+/// Raises 22000 with postgresql-hll's message unless the parameters of `bytes` are
+/// those of `typmod` (-1: no modifier). The checks run in its order (register width,
+/// register count, explicit threshold, sparse flag), so the first difference is the one
+/// named, as there: scripts and tests written against postgresql-hll match these texts.
 fn enforce_typmod(bytes: &[u8], typmod: i32) {
     if typmod == -1 {
         return;
     }
-    let expected = check(unpack_typmod(typmod), Origin::Stored);
-    let actual = check(StoredSketch::parse(bytes), Origin::Stored).params();
-    if actual != expected {
+    let dest = check(unpack_typmod(typmod), Origin::Stored);
+    let source = check(StoredSketch::parse(bytes), Origin::Stored).params();
+    let mismatch = |what: &str, source: i64, dest: i64| {
         error(
             PgSqlErrorCode::ERRCODE_DATA_EXCEPTION,
-            &format!("hll{actual} value does not match the type modifier hll{expected}"),
+            &format!("{what} does not match: source uses {source} and dest uses {dest}"),
+        )
+    };
+    if source.regwidth() != dest.regwidth() {
+        mismatch(
+            "register width",
+            source.regwidth().into(),
+            dest.regwidth().into(),
         );
+    }
+    if source.log2m() != dest.log2m() {
+        mismatch("register count", source.m() as i64, dest.m() as i64);
+    }
+    if source.expthresh_value() != dest.expthresh_value() {
+        mismatch(
+            "explicit threshold",
+            source.expthresh_value(),
+            dest.expthresh_value(),
+        );
+    }
+    if source.sparseon() != dest.sparseon() {
+        mismatch(
+            "sparse enable",
+            source.sparseon().into(),
+            dest.sparseon().into(),
+        );
+    }
+}
+
+/// The integers of a typmod's `cstring[]`, read as postgresql-hll reads them: 64-bit,
+/// by C's `strtoll` with base 0 (so `hll(11, 5, 4294967296)` meets the explicit
+/// threshold's range check, not an int4 overflow), with its messages and SQLSTATEs.
+///
+/// # Safety
+/// `array` must be a valid array.
+unsafe fn typmod_integers(array: *mut pg_sys::ArrayType) -> Vec<i64> {
+    unsafe extern "C" {
+        fn strtoll(
+            s: *const core::ffi::c_char,
+            end: *mut *mut core::ffi::c_char,
+            base: core::ffi::c_int,
+        ) -> core::ffi::c_longlong;
+    }
+    unsafe {
+        if (*array).elemtype != pg_sys::CSTRINGOID {
+            error(
+                PgSqlErrorCode::ERRCODE_ARRAY_ELEMENT_ERROR,
+                "typmod array must be type cstring[]",
+            );
+        }
+        if (*array).ndim != 1 {
+            // ERRCODE_ARRAY_SUBSCRIPT_ERROR in PostgreSQL, the same 2202E (pgrx names
+            // the code once).
+            error(
+                PgSqlErrorCode::ERRCODE_ARRAY_ELEMENT_ERROR,
+                "typmod array must be one-dimensional",
+            );
+        }
+        if pg_sys::array_contains_nulls(array) {
+            error(
+                PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                "typmod array must not contain nulls",
+            );
+        }
+        let mut elements: *mut pg_sys::Datum = core::ptr::null_mut();
+        let mut n: core::ffi::c_int = 0;
+        // cstring: length -2, by reference, char alignment.
+        pg_sys::deconstruct_array(
+            array,
+            pg_sys::CSTRINGOID,
+            -2,
+            false,
+            b'c' as core::ffi::c_char,
+            &mut elements,
+            core::ptr::null_mut(),
+            &mut n,
+        );
+        (0..n as usize)
+            .map(|i| {
+                let text = (*elements.add(i)).cast_mut_ptr::<core::ffi::c_char>();
+                let mut end: *mut core::ffi::c_char = core::ptr::null_mut();
+                let value = strtoll(text, &mut end, 0);
+                if *end != 0 {
+                    error(
+                        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                        "typmod array must contain integers",
+                    );
+                }
+                value
+            })
+            .collect()
     }
 }
 
@@ -111,22 +202,21 @@ pub unsafe extern "C" fn hll_send(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::D
 #[no_mangle]
 pub unsafe extern "C" fn hll_typmod_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
-        let array = strict_arg(fcinfo, 0).cast_mut_ptr::<pg_sys::ArrayType>();
-        let mut n: core::ffi::c_int = 0;
-        let values = pg_sys::ArrayGetIntegerTypmods(array, &mut n);
-        if !(1..=4).contains(&n) {
+        let values = typmod_integers(strict_arg(fcinfo, 0).cast_mut_ptr::<pg_sys::ArrayType>());
+        if !(1..=4).contains(&values.len()) {
             error(
                 PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
                 "invalid number of type modifiers",
             );
         }
-        let values = std::slice::from_raw_parts(values, n as usize);
+        // postgresql-hll keeps log2m, regwidth and sparseon in 32-bit integers (the
+        // conversion keeps the low 32 bits) and the explicit threshold in 64.
         let params = settings::params_for(
             Dialect::Peer,
-            values.first().copied(),
-            values.get(1).copied(),
-            values.get(2).map(|&v| i64::from(v)),
-            values.get(3).copied(),
+            values.first().map(|&v| v as i32),
+            values.get(1).map(|&v| v as i32),
+            values.get(2).copied(),
+            values.get(3).map(|&v| v as i32),
         );
         pg_sys::Datum::from(pack_typmod(&params))
     })

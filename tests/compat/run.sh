@@ -224,5 +224,26 @@ else
     bad "differences.sql:"; cat "$work/regress/regression.diffs" 2>/dev/null | head -60
 fi
 
+echo "== postgresql-hll's own regression files for its refusals (tests/compat/peer)"
+# cast_shape, typmod, typmod_insert and explicit_thresh: typmod mismatches on cast and
+# insert, typmod and parameter ranges, each refused with postgresql-hll's message.
+for side in peer ours; do
+    read -r _ host _ port <<<"${!side}"
+    PG_BIN=$([ $side = peer ] && echo "$PG_BIN" || dirname "$pg_config_private") \
+        bash tests/compat/peer/check.sh $side "$host" "$port" "$work/peer_files.$side" &&
+        status=ok || status=bad
+    if [ $side = peer ]; then
+        $status "postgresql-hll gives its own expected output on its 4 files"
+    else
+        $status "the hll extension gives postgresql-hll's expected output on its 4 files, apart from the deliberate refusals (tests/compat/expected/peer_files.diff)"
+    fi
+    [ $status = ok ] || head -40 "$work/peer_files.$side/found.diff"
+done
+# The recorded differences are the documented deliberate refusals only: log2m below 4
+# and regwidth 0 (and the statement after each that finds no table).
+others=$(grep '^+ERROR' tests/compat/expected/peer_files.diff |
+    grep -Ev 'ERROR:  (log2m = [0-3] is out of range|regwidth = 0 is out of range|table "test_qiundgkm" does not exist)' || true)
+expect "every difference on postgresql-hll's files is a deliberate refusal" "$others" ""
+
 echo "compat: $passed passed, $failed failed"
 [ "$failed" = 0 ]
