@@ -104,6 +104,23 @@ pub(crate) unsafe fn params_from_aggref(
     dialect: Dialect,
 ) -> Option<Params> {
     unsafe {
+        let values = parameter_values_from_aggref(fcinfo)?;
+        Some(settings::params_for(
+            dialect,
+            values[0].map(|d| d.value() as i32),
+            values[1].map(|d| d.value() as i32),
+            values[2].map(|d| d.value() as i64),
+            values[3].map(|d| d.value() as i32),
+        ))
+    }
+}
+
+/// The values of the aggregate call's parameters after the value, as
+/// [`params_from_aggref`] finds them: `None` for one that depends on the row or is NULL.
+pub(crate) unsafe fn parameter_values_from_aggref(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Option<[Option<pg_sys::Datum>; 4]> {
+    unsafe {
         let context = (*fcinfo).context;
         if context.is_null() {
             return None;
@@ -121,13 +138,7 @@ pub(crate) unsafe fn params_from_aggref(
         for (slot, expr) in values.iter_mut().zip(exprs) {
             *slot = expr.and_then(|e| row_independent_value(e, planstate));
         }
-        Some(settings::params_for(
-            dialect,
-            values[0].map(|d| d.value() as i32),
-            values[1].map(|d| d.value() as i32),
-            values[2].map(|d| d.value() as i64),
-            values[3].map(|d| d.value() as i32),
-        ))
+        Some(values)
     }
 }
 

@@ -29,6 +29,7 @@ pub mod sqlstate;
 pub mod state;
 pub mod statistics;
 pub mod type_io;
+pub mod ull;
 
 ::pgrx::pg_module_magic!(name, version);
 

@@ -80,7 +80,7 @@ unsafe extern "C-unwind" fn flatten_into(
 /// Found by walking the aggregate context's children, which are few: this runs once
 /// per group, and nothing per-call can cache it (Citus calls the transition function
 /// through a fresh `FmgrInfo` for every row).
-unsafe fn states_context(aggcontext: pg_sys::MemoryContext) -> pg_sys::MemoryContext {
+pub(crate) unsafe fn states_context(aggcontext: pg_sys::MemoryContext) -> pg_sys::MemoryContext {
     unsafe {
         let mut child = (*aggcontext).firstchild;
         while !child.is_null() {
@@ -131,11 +131,23 @@ unsafe fn datum_of(state: *mut ExpandedHll) -> pg_sys::Datum {
 
 /// A state datum seen as one of ours: the object and whether it is the read-write
 /// pointer (which the aggregate owns and may change). `None` for a flat value.
+#[inline(always)]
+unsafe fn expanded(datum: pg_sys::Datum) -> Option<(*mut ExpandedHll, bool)> {
+    unsafe {
+        expanded_object(datum, &METHODS).map(|(header, rw)| (header.cast::<ExpandedHll>(), rw))
+    }
+}
+
+/// The expanded object behind `datum` if it is one with `methods` (which identify the
+/// type of object), and whether `datum` is its read-write pointer.
 ///
 /// Decoded in place (a 1-byte external header, the tag, then the pointer) rather than
 /// through `DatumGetEOHP`, so that a row costs no call into PostgreSQL.
 #[inline(always)]
-unsafe fn expanded(datum: pg_sys::Datum) -> Option<(*mut ExpandedHll, bool)> {
+pub(crate) unsafe fn expanded_object(
+    datum: pg_sys::Datum,
+    methods: &'static pg_sys::ExpandedObjectMethods,
+) -> Option<(*mut pg_sys::ExpandedObjectHeader, bool)> {
     unsafe {
         let p = datum.cast_mut_ptr::<u8>();
         let tag = u32::from(*p.add(1));
@@ -149,10 +161,8 @@ unsafe fn expanded(datum: pg_sys::Datum) -> Option<(*mut ExpandedHll, bool)> {
             .add(2)
             .cast::<*mut pg_sys::ExpandedObjectHeader>()
             .read_unaligned();
-        ptr::eq((*header).eoh_methods, &METHODS).then_some((
-            header.cast::<ExpandedHll>(),
-            tag == pg_sys::vartag_external::VARTAG_EXPANDED_RW,
-        ))
+        ptr::eq((*header).eoh_methods, methods)
+            .then_some((header, tag == pg_sys::vartag_external::VARTAG_EXPANDED_RW))
     }
 }
 

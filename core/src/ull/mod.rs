@@ -23,3 +23,4 @@ pub mod storage;
 
 pub use params::UllParams;
 pub use registers::UllRegisters;
+pub use sketch::UllSketch;
