@@ -408,7 +408,7 @@ impl Table {
                 codes.len() - bit.div_ceil(8)
             )));
         }
-        if bit % 8 != 0 && codes[codes.len() - 1] & (0xff >> (bit % 8)) != 0 {
+        if !bit.is_multiple_of(8) && codes[codes.len() - 1] & (0xff >> (bit % 8)) != 0 {
             return Err(Error::corrupt_ull(
                 "coded registers: nonzero padding bits after the last code",
             ));
@@ -827,7 +827,7 @@ mod tests {
             let l = usize::from(lengths[usize::from(r)]);
             bits += &format!("{:0l$b}", codes[usize::from(r)]);
         }
-        while bits.len() % 8 != 0 {
+        while !bits.len().is_multiple_of(8) {
             bits.push('0');
         }
         let mut forged = coded[..2].to_vec();
