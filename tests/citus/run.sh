@@ -6,47 +6,92 @@
 # citus.count_distinct_error_rate.
 #
 # Citus comes from a source tarball (no package registry here carries it): $CITUS_TARBALL,
-# or ../shared/vendor/citus-13.2.2.tar.gz beside the repository. It is built once per
-# machine into target/citus-build (a stamp per version) and installed into the private
-# PostgreSQL tree. Without a tarball the test prints one line and counts as skipped.
-# Usage: tests/citus/run.sh [--bench]   (prints "citus: N passed, M failed" or
-#        "citus: skipped"; --bench then times every aggregate there: bench/citus.py)
+# or ../shared/vendor/citus-VERSION.tar.gz beside the repository. It is built once per
+# machine per Citus version and PostgreSQL major into target/citus-build (a stamp for
+# each) and installed into a private PostgreSQL tree: for 15 a copy of the system's
+# (tests/private_tree.sh), for the other majors a copy of tests/pg_versions.sh's tree,
+# target/pgMAJOR-citus. When Citus cannot be built (no tarball, no PostgreSQL tree, a
+# failed build) the test prints one line, "citus VERSION on PostgreSQL MAJOR: skipped
+# (why)", and counts as skipped, never as passed.
+# Usage: tests/citus/run.sh [--citus VERSION] [--pg MAJOR] [--bench]
+#        (default: Citus 13.2.2 on PostgreSQL 15; tests/run.sh also runs 14.0.1 on 18)
+#        prints "citus VERSION on PostgreSQL MAJOR: N passed, M failed" last; --bench then
+#        times every aggregate there: bench/citus.py
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 source tests/cluster.sh
 source tests/private_tree.sh
+source tests/pg_versions.sh
 
-tarball=${CITUS_TARBALL:-$root/../shared/vendor/citus-13.2.2.tar.gz}
-pg_config_private=$(private_tree "$root/target/pg15-private")
-citus_so=$("$pg_config_private" --pkglibdir)/citus.so
-if [ ! -f "$tarball" ] && [ ! -f "$citus_so" ]; then
-    echo "citus: skipped (Citus is not installed and there is no source: set CITUS_TARBALL or provide $tarball)"
-    exit 0
-fi
-bash install.sh --pg-config "$pg_config_private" >"$root/target/citus-install.log" 2>&1 ||
-    { tail -20 "$root/target/citus-install.log"; exit 1; }
+citus_version=13.2.2
+major=15
+bench=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --citus) citus_version=$2; shift 2 ;;
+        --pg) major=$2; shift 2 ;;
+        --bench) bench=1; shift ;;
+        *) echo "tests/citus/run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+tarball=${CITUS_TARBALL:-$root/../shared/vendor/citus-$citus_version.tar.gz}
+label="citus $citus_version on PostgreSQL $major"
+skip() { echo "$label: skipped ($*)"; exit 0; }
 
-# An installed Citus (in the system server, so copied into the private tree, or built
-# by an earlier run) is used as it is; otherwise it is built from the tarball.
-version=$(basename "$tarball" .tar.gz)
-build=$root/target/citus-build
-if [ ! -f "$citus_so" ] && [ ! -f "$build/$version.built" ]; then
-    echo "== building $version (once per machine, about 90 s on 2 cores)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblz4-dev libzstd-dev libkrb5-dev \
-        libselinux1-dev libpam0g-dev libssl-dev >/dev/null
-    rm -rf "$build" && mkdir -p "$build"
-    tar xzf "$tarball" -C "$build"
-    (cd "$build/$version" && ./configure --without-libcurl PG_CONFIG="$pg_config_private" &&
-        make -j"$(nproc)") >"$build/build.log" 2>&1 || { tail -30 "$build/build.log"; exit 1; }
-    touch "$build/$version.built"
+if [ "$major" = 15 ]; then
+    pg_config_private=$(private_tree "$root/target/pg15-private")
+    features=()
+else
+    # A copy of the pinned tree, so that Citus is installed beside, never into, the tree
+    # the other tests use; refreshed when the pinned version changes.
+    mkdir -p "$root/target"
+    tree_config=$(pg_tree "$major" 2>"$root/target/citus-tree-pg$major.log") || true
+    [ -x "$tree_config" ] ||
+        skip "no PostgreSQL $major tree (tests/pg_versions.sh): $(tail -1 "$root/target/citus-tree-pg$major.log")"
+    tree=$(dirname "$(dirname "$tree_config")")
+    private=$root/target/pg$major-citus
+    if [ "$(cat "$private/.stamp" 2>/dev/null)" != "$(basename "$tree")" ]; then
+        rm -rf "$private" && mkdir -p "$private"
+        cp -a "$tree/." "$private/"
+        basename "$tree" >"$private/.stamp"
+    fi
+    pg_config_private=$private/bin/pg_config
+    features=(--features "pg$major")
 fi
-if [ ! -f "$citus_so" ]; then
-    make -C "$build/$version" install PG_CONFIG="$pg_config_private" >"$build/install.log" 2>&1 ||
-        { tail -20 "$build/install.log"; exit 1; }
+# A Citus of this version already in the tree (the system server's, so copied into the
+# private tree, or installed by an earlier run) is used as it is; otherwise it is built
+# from the tarball (once: the stamp) and installed.
+control=$("$pg_config_private" --sharedir)/extension/citus.control
+if ! grep -qs "^default_version = '${citus_version%.*}-" "$control"; then
+    [ -f "$tarball" ] ||
+        skip "Citus $citus_version is not installed and there is no source: set CITUS_TARBALL or provide $tarball"
+    mkdir -p "$root/target/citus-build"
+    build=$root/target/citus-build/citus-$citus_version-pg$major
+    if [ ! -f "$build.built" ]; then
+        echo "== building Citus $citus_version for PostgreSQL $major (once per machine, about 90 s on 2 cores)"
+        started=$SECONDS
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblz4-dev libzstd-dev libkrb5-dev \
+            libselinux1-dev libpam0g-dev libssl-dev >/dev/null 2>&1 ||
+            skip "the build dependencies could not be installed with apt-get"
+        rm -rf "$build" && mkdir -p "$build"
+        tar xzf "$tarball" -C "$build" --strip-components=1 || skip "$tarball could not be unpacked"
+        (cd "$build" && ./configure --without-libcurl PG_CONFIG="$pg_config_private" &&
+            make -j"$(nproc)") >"$build.log" 2>&1 ||
+            skip "the build failed: $(grep -m1 -E 'error' "$build.log" | cut -c1-100); log: $build.log"
+        touch "$build.built"
+        echo "   built in $((SECONDS - started)) s"
+    fi
+    make -C "$build" install PG_CONFIG="$pg_config_private" >"$build.install.log" 2>&1 ||
+        { tail -20 "$build.install.log"; exit 1; }
 fi
+bash install.sh --pg-config "$pg_config_private" "${features[@]}" \
+    >"$root/target/citus-install-pg$major.log" 2>&1 ||
+    { tail -20 "$root/target/citus-install-pg$major.log"; exit 1; }
+# The earlier releases' install scripts (sql/releases), for the ALTER EXTENSION UPDATE check.
+install -m 644 sql/releases/hyperloglog--*.sql "$("$pg_config_private" --sharedir)/extension/"
 
-work=$root/target/citus
+work=$root/target/citus/$citus_version-pg$major
 rm -rf "$work" && mkdir -p "$work"
 PG_BIN=$(dirname "$pg_config_private")
 nodes=(coordinator worker1 worker2)
@@ -54,7 +99,7 @@ declare -A port
 trap 'for n in "${nodes[@]}"; do cluster_stop "$work/$n"; done' EXIT
 for i in 0 1 2; do
     n=${nodes[$i]}
-    PGPORT_WANTED=$((57100 + 10 * i)) PG_EXTRA_OPTS="-c listen_addresses=127.0.0.1 \
+    PGPORT_WANTED=$((57100 + 100 * (major - 14) + 10 * i)) PG_EXTRA_OPTS="-c listen_addresses=127.0.0.1 \
         -c shared_preload_libraries=citus,hyperloglog -c max_worker_processes=16" \
         cluster_start "$work/$n"
     port[$n]=$PGPORT
@@ -253,8 +298,8 @@ empty=$(adb -c "$settings" -c "SELECT hll_add_agg(hll_hash_bigint(user_id))::tex
 expect "an empty distributed input gives EMPTY with the session's parameters" "$empty" \
     "$(adb -c "SELECT hll_empty(12, 4, 0, 1)::text")"
 
-echo "citus: $passed passed, $failed failed"
-if [ "${1:-}" = --bench ]; then
+echo "$label: $passed passed, $failed failed"
+if [ -n "$bench" ]; then
     PGHOST=127.0.0.1 PGPORT=${port[coordinator]} python3 bench/citus.py
 fi
 [ "$failed" = 0 ]
