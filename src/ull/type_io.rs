@@ -3,7 +3,7 @@
 //! value, CODED registers included, and that it is in its one canonical form. The
 //! typmod `ull(p, expthresh)` is [`UllParams::typmod`].
 
-use hll_core::hex;
+use hll_core::{hex, Error};
 use hll_core::ull::storage::StoredUll;
 use hll_core::ull::UllParams;
 use pgrx::pg_sys;
@@ -48,6 +48,14 @@ fn enforce_typmod(actual: UllParams, typmod: i32) {
     }
 }
 
+/// A text-form error worded for `ull` (the hex reader speaks of `hll`).
+fn as_ull(e: Error) -> Error {
+    match e {
+        Error::Syntax(msg) => Error::CorruptUll(msg),
+        other => other,
+    }
+}
+
 /// `ull_in(cstring, oid, integer) -> ull`.
 ///
 /// # Safety
@@ -57,8 +65,8 @@ pub unsafe extern "C" fn ull_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Dat
     guarded(|| unsafe {
         let text = core::ffi::CStr::from_ptr(strict_arg(fcinfo, 0).cast_mut_ptr()).to_bytes();
         let typmod = strict_arg(fcinfo, 2).value() as i32;
-        let (datum, bytes) = new_varlena(check(hex::decoded_len(text), Origin::Text));
-        check(hex::decode_into(text, bytes), Origin::Text);
+        let (datum, bytes) = new_varlena(check(hex::decoded_len(text).map_err(as_ull), Origin::Text));
+        check(hex::decode_into(text, bytes).map_err(as_ull), Origin::Text);
         validate(bytes, typmod, Origin::Text);
         datum
     })

@@ -62,7 +62,10 @@ for release in sql/releases/hyperloglog--*.sql; do
         SELECT hll_murmur3_hash_integer(1) = (-8604791237420463362)::hll_hashval
            AND (SELECT count(DISTINCT h) FROM sketches) = 14
            AND (SELECT count(*) FROM sketches AS a JOIN sketches AS b USING (h)) = 14
-           AND (SELECT count(*) FROM sketches WHERE hll_cardinality(h) > 1000) = 6" \
+           AND (SELECT count(*) FROM sketches WHERE hll_cardinality(h) > 1000) = 6
+           AND (SELECT ull_count_distinct(id) FROM sketches) = 14
+           AND (SELECT ull_to_hll(ull_add_agg(v), 12, 5, -1, 1) FROM sketches)
+               = (SELECT hll_add_agg(v, 12, 5, -1, 1) FROM sketches)" \
         -c "REFRESH MATERIALIZED VIEW total")
     expect "new functions, ordering, hash joins, the index and a refresh work after the update" "$works" t
     sql fresh -c "CREATE EXTENSION hyperloglog"
