@@ -71,7 +71,9 @@ SELECT device, count(DISTINCT user_id) AS users FROM events
 GROUP BY ROLLUP (device) ORDER BY 1;
 SET hyperloglog.count_distinct_error_rate = 0.03;
 
--- Untouched: count without DISTINCT, count(*), other aggregates, row values, numeric.
+-- Untouched: count without DISTINCT, count(*), other aggregates. Rewritten: row values,
+-- numeric, floats and intervals too, hashed by value (1.0 = 1.00, -0 = 0, '1 day' =
+-- '24 hours'; tests/pg_regress/sql/count_distinct.sql checks each type).
 SELECT plan_uses('SELECT count(user_id), count(*), sum(DISTINCT hour) FROM events') AS others,
        plan_uses('SELECT count(DISTINCT (user_id, device)) FROM events') AS row_value,
        plan_uses('SELECT count(DISTINCT revenue) FROM events') AS numeric;

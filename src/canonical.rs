@@ -232,6 +232,113 @@ impl Form {
     }
 }
 
+/// Whether counting the canonical hashes of values of type `typoid` compared under
+/// `collation` counts what `count(DISTINCT)` counts, on every server: the question the
+/// `count(DISTINCT)` rewrite (`crate::count_distinct`) asks before it approximates.
+///
+/// Yes for the forms with a rule of their own (integers, floats, `numeric`, `interval`,
+/// `char(n)`, enums), for bytes where the B-tree operator class says equality is the
+/// bytes, for a type's own hash function when the type has no collation (`jsonb`), and
+/// for arrays, named row types, ranges and multiranges whose parts qualify. No for a
+/// collatable type hashed by its own hash function (text under a nondeterministic
+/// collation, `citext`): that hash follows the collation provider's version, which may
+/// differ between the servers whose sketches one query combines (Citus workers). No for
+/// bytes without the operator class's word that they are equality, for a range whose
+/// comparison is not its subtype's default one, and for an anonymous row type met
+/// inside another value (its fields are not known when planning); [`fields_qualify`]
+/// answers for a row expression itself.
+///
+/// # Safety
+/// Must run inside a transaction (catalog lookups).
+pub unsafe fn counts_as_distinct(typoid: pg_sys::Oid, collation: pg_sys::Oid) -> bool {
+    unsafe { qualifies(typoid, collation, 0) }
+}
+
+/// [`counts_as_distinct`] for every live field of a row type.
+///
+/// # Safety
+/// `desc` must be a valid tuple descriptor; inside a transaction.
+pub unsafe fn fields_qualify(desc: pg_sys::TupleDesc) -> bool {
+    unsafe { fields_qualify_at(desc, 0) }
+}
+
+/// Deeper than this, a type is left to the exact plan (a bound on the recursion, far
+/// beyond what a schema nests).
+const MAX_DEPTH: u32 = 32;
+
+unsafe fn fields_qualify_at(desc: pg_sys::TupleDesc, depth: u32) -> bool {
+    unsafe {
+        let desc = PgTupleDesc::from_pg_unchecked(desc);
+        desc.iter().all(|attribute| {
+            attribute.attisdropped
+                || qualifies(attribute.atttypid, attribute.attcollation, depth + 1)
+        })
+    }
+}
+
+unsafe fn qualifies(typoid: pg_sys::Oid, collation: pg_sys::Oid, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    unsafe {
+        let base = pg_sys::getBaseType(typoid);
+        match Form::of_type(typoid, collation) {
+            Form::Integer { .. }
+            | Form::Float4
+            | Form::Float8
+            | Form::Numeric
+            | Form::Interval
+            | Form::BlankPadded
+            | Form::Enum { .. } => true,
+            Form::TypeHash { collation, .. } => collation == pg_sys::InvalidOid,
+            Form::ByValue { .. } | Form::Fixed { .. } | Form::Varlena | Form::CString => {
+                // `classify` also falls back to the bytes for a type with neither an
+                // equalimage answer nor a hash function: only the first counts right.
+                let entry =
+                    pg_sys::lookup_type_cache(base, pg_sys::TYPECACHE_BTREE_OPFAMILY as i32);
+                let collation = match (*entry).typcollation {
+                    pg_sys::InvalidOid => pg_sys::InvalidOid,
+                    own if collation == pg_sys::InvalidOid => own,
+                    _ => collation,
+                };
+                equality_is_image(entry, collation)
+            }
+            Form::Array { collation } => {
+                qualifies(pg_sys::get_element_type(base), collation, depth + 1)
+            }
+            Form::Record => {
+                base != pg_sys::RECORDOID && {
+                    let desc = PgTupleDesc::from_pg(pg_sys::lookup_rowtype_tupdesc(base, -1));
+                    fields_qualify_at(desc.as_ptr(), depth)
+                }
+            }
+            Form::Range => {
+                let entry = pg_sys::lookup_type_cache(base, pg_sys::TYPECACHE_RANGE_INFO as i32);
+                range_qualifies(entry, depth)
+            }
+            Form::Multirange => {
+                let entry =
+                    pg_sys::lookup_type_cache(base, pg_sys::TYPECACHE_MULTIRANGE_INFO as i32);
+                range_qualifies((*entry).rngtype, depth)
+            }
+        }
+    }
+}
+
+/// A range compares its bounds with the comparison function of its operator class; the
+/// hash follows the subtype's default one, so both must be the same.
+unsafe fn range_qualifies(range: *mut pg_sys::TypeCacheEntry, depth: u32) -> bool {
+    unsafe {
+        if range.is_null() || (*range).rngelemtype.is_null() {
+            return false;
+        }
+        let subtype = (*(*range).rngelemtype).type_id;
+        let own = pg_sys::lookup_type_cache(subtype, pg_sys::TYPECACHE_CMP_PROC as i32);
+        (*own).cmp_proc == (*range).rng_cmp_proc_finfo.fn_oid
+            && qualifies(subtype, (*range).rng_collation, depth + 1)
+    }
+}
+
 const KNOWN_SLOTS: usize = 16;
 
 /// Forms found by [`Form::of_type`], by type and collation (backend-local; a backend

@@ -5,12 +5,15 @@
 //! with log2m chosen from the rate (`hll_core::error_rate`). Both return `bigint`, so
 //! nothing around the call changes; EXPLAIN VERBOSE shows the call.
 //!
-//! Only types whose equal values have equal bytes qualify (so a sketch counts what
-//! `count(DISTINCT)` counts): integers, booleans, dates and times, uuid, bytea, name,
-//! and text or varchar under a deterministic collation, and domains over them. Rows,
-//! numeric (1.0 = 1.00), floats (-0 = 0), intervals ('1 day' = '24 hours'), char(n)
-//! and everything else keep the exact plan. Changing the setting resets this session's
-//! cached plans, so prepared statements are planned again.
+//! A type qualifies when its canonical hash (`crate::canonical`, the one
+//! `hll_count_distinct` uses) takes values as equal exactly when `count(DISTINCT)` does,
+//! on every server: integers, floats (-0 = 0), numeric (1.0 = 1.00), intervals
+//! ('1 day' = '24 hours'), char(n), enums, jsonb, types whose B-tree equality is their
+//! bytes (dates and times, uuid, bytea, text under a deterministic collation, ...),
+//! and arrays, row values, ranges and multiranges of those, and domains over them.
+//! Text under a nondeterministic collation, citext and the rest keep the exact plan
+//! (README, "BI tools"). Changing the setting resets this session's cached plans, so
+//! prepared statements are planned again.
 
 use core::ffi::CStr;
 
@@ -18,6 +21,7 @@ use hll_core::error_rate::log2m_for_error_rate;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
 
+use crate::canonical;
 use crate::pg_list;
 
 static ERROR_RATE: GucSetting<f64> = GucSetting::<f64>::new(0.0);
@@ -137,10 +141,10 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
         };
         let entry = entry.cast::<pg_sys::TargetEntry>();
         let expr = (*entry).expr.cast::<pg_sys::Node>();
-        let argtype = pg_sys::exprType(expr);
-        if !qualifies(argtype, pg_sys::exprCollation(expr)) {
+        if !qualifies(expr) {
             return;
         }
+        let argtype = pg_sys::exprType(expr);
         let target = target(argtype);
         if target == pg_sys::InvalidOid {
             return;
@@ -163,32 +167,18 @@ unsafe fn rewrite_aggref(aggref: *mut pg_sys::Aggref, context: &mut Rewrite) {
     }
 }
 
-/// Whether equal values of this type always have equal bytes.
-unsafe fn qualifies(typid: pg_sys::Oid, collation: pg_sys::Oid) -> bool {
+/// Whether `hll_count_distinct` counts the values of `expr` as `count(DISTINCT)` does:
+/// their canonical hashes are equal exactly when the values are (see
+/// [`crate::canonical::counts_as_distinct`]). A row expression of an anonymous row type
+/// (`count(DISTINCT (a, b))`) is judged by its fields.
+unsafe fn qualifies(expr: *mut pg_sys::Node) -> bool {
     unsafe {
-        let base = pg_sys::getBaseType(typid);
-        let fixed = [
-            pg_sys::INT2OID,
-            pg_sys::INT4OID,
-            pg_sys::INT8OID,
-            pg_sys::OIDOID,
-            pg_sys::BOOLOID,
-            pg_sys::CHAROID,
-            pg_sys::DATEOID,
-            pg_sys::TIMEOID,
-            pg_sys::TIMESTAMPOID,
-            pg_sys::TIMESTAMPTZOID,
-            pg_sys::UUIDOID,
-            pg_sys::BYTEAOID,
-            pg_sys::NAMEOID,
-            pg_sys::MACADDROID,
-        ];
-        if fixed.contains(&base) {
-            return true;
+        let typid = pg_sys::exprType(expr);
+        if pg_sys::getBaseType(typid) == pg_sys::RECORDOID {
+            let desc = pg_sys::get_expr_result_tupdesc(expr, true);
+            return !desc.is_null() && canonical::fields_qualify(desc);
         }
-        (base == pg_sys::TEXTOID || base == pg_sys::VARCHAROID)
-            && collation != pg_sys::InvalidOid
-            && pg_sys::get_collation_isdeterministic(collation)
+        canonical::counts_as_distinct(typid, pg_sys::exprCollation(expr))
     }
 }
 
