@@ -5,7 +5,8 @@
 # (pg_regress) against a private cluster, concurrent load with crash recovery and a
 # streaming standby, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
-# postgresql-hll, the same on a Citus cluster, the scale-out test across four servers,
+# postgresql-hll, errors free of Rust internals with RUST_BACKTRACE=full in the server's
+# environment, the same on a Citus cluster, the scale-out test across four servers,
 # the psycopg client, four BI clients (SQLAlchemy with pandas, asyncpg, JDBC,
 # node-postgres), and the Debian packages on every supported PostgreSQL (14-18) with
 # pg_upgrade from 15 to 17 and 18.
@@ -72,7 +73,7 @@ pg_regress() {
 }
 
 step "SQL regression tests (pg_regress)"
-tests=(setup types hashing canonical collations functions aggregates partial_states hostile statistics migration quickstart)
+tests=(setup types hashing canonical collations functions aggregates partial_states hostile statistics migration quickstart count_distinct)
 pg_regress regress tests/pg_regress "${tests[@]}"
 record "pg_regress" "${#tests[@]} passed"
 
@@ -107,6 +108,10 @@ step "the compatible hll extension beside postgresql-hll (tests/compat)"
 bash tests/compat/run.sh | tee "$work/compat.log"
 record "compat" "$(tail -1 "$work/compat.log" | sed 's/^compat: //')"
 
+step "no Rust internals in any error, RUST_BACKTRACE=full in the server's environment (tests/rust_internals)"
+bash tests/rust_internals/run.sh | tee "$work/rust_internals.log"
+record "rust internals" "$(tail -1 "$work/rust_internals.log" | sed 's/^rust internals: //')"
+
 step "the hll extension on a Citus cluster (tests/citus)"
 bash tests/citus/run.sh | tee "$work/citus.log"
 record "citus" "$(tail -1 "$work/citus.log" | sed 's/^citus: //')"
@@ -132,7 +137,7 @@ printf '  %s\n' "${results[@]}"
 echo "  total time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 passed_in() { tail -1 "$1" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0; }
 total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/peer.log") +
-    $(passed_in "$logs/accuracy.log") +
+    $(passed_in "$logs/accuracy.log") + $(passed_in "$work/rust_internals.log") +
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
     $(passed_in "$work/bi_clients.log") + $(passed_in "$work/upgrade.log") +
