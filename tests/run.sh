@@ -5,8 +5,8 @@
 # (pg_regress) against a private cluster, concurrent load with crash recovery and a
 # streaming standby, concurrent ingest, the byte-for-byte check
 # against postgresql-hll, the compatible `hll` extension side by side with
-# postgresql-hll, errors free of Rust internals with RUST_BACKTRACE=full in the server's
-# environment, the same on a Citus cluster, the scale-out test across four servers,
+# postgresql-hll, the same on a Citus cluster, errors free of Rust internals with
+# RUST_BACKTRACE=full in the server's environment, the scale-out test across four servers,
 # the psycopg client, four BI clients (SQLAlchemy with pandas, asyncpg, JDBC,
 # node-postgres), and the Debian packages on every supported PostgreSQL (14-18) with
 # pg_upgrade from 15 to 17 and 18.
