@@ -48,7 +48,8 @@ else
     mkdir -p "$root/target"
     tree_config=$(pg_tree "$major" 2>"$root/target/citus-tree-pg$major.log") || true
     [ -x "$tree_config" ] ||
-        skip "no PostgreSQL $major tree (tests/pg_versions.sh): $(tail -1 "$root/target/citus-tree-pg$major.log")"
+        skip "no PostgreSQL $major tree (tests/pg_versions.sh): $(grep -m1 -i error \
+            "$root/target/citus-tree-pg$major.log" | cut -c1-100); log: target/citus-tree-pg$major.log"
     tree=$(dirname "$(dirname "$tree_config")")
     private=$root/target/pg$major-citus
     if [ "$(cat "$private/.stamp" 2>/dev/null)" != "$(basename "$tree")" ]; then
