@@ -34,17 +34,23 @@ pub const MAX_CODE_LEN: u32 = 12;
 const TABLE_SIZE: usize = 1 << MAX_CODE_LEN;
 /// Kraft sum of a complete code, in units of 2^-MAX_CODE_LEN.
 const KRAFT_FULL: u32 = 1 << MAX_CODE_LEN;
-/// The precisions the coder accepts: the register byte needs `p >= 3`; above 26
-/// hash4j defines no registers either.
-const MIN_P: u8 = register::MIN_P;
+/// The precisions the coder accepts: the four streams take 16 registers a round
+/// (`p >= 4`, the type's smallest); above 26 hash4j defines no registers either.
+const MIN_P: u8 = 4;
 const MAX_P: u8 = 26;
+/// Registers `i` with `i % STREAMS == j` are coded in stream `j`. Decoding one
+/// Huffman stream is a chain of dependent table lookups (about 8 cycles a register);
+/// four independent chains let the processor overlap them, for 4 to 8 bytes of stream
+/// sizes in the header.
+const STREAMS: usize = 4;
 
-/// What the encoder writes for `registers`: the histogram, its code lengths, the
-/// symbol range and the size.
+/// What the encoder writes for `registers`: the symbol range, the code lengths, the
+/// bits of each stream and the total size.
 struct Plan {
     lo: u8,
     hi: u8,
     lengths: [u8; 256],
+    stream_bits: [u64; STREAMS],
     len: usize,
 }
 
@@ -54,46 +60,50 @@ fn plan(registers: &[u8], p: u8) -> Plan {
         "ull coded form: {} registers for precision {p}",
         registers.len()
     );
-    let hist = byte_histogram(registers);
+    let parts = stream_histograms(registers);
+    let hist = sum_histograms(&parts);
     let lo = hist.iter().position(|&c| c > 0).unwrap_or(0) as u8;
     let hi = hist.iter().rposition(|&c| c > 0).unwrap_or(0) as u8;
-    let mut lengths = [0u8; 256];
-    if lo == hi {
-        return Plan {
-            lo,
-            hi,
-            lengths,
-            len: 2,
-        };
-    }
-    code_lengths(&hist, &mut lengths);
-    let bits: u64 = hist
-        .iter()
-        .zip(&lengths)
-        .map(|(&c, &l)| u64::from(c) * u64::from(l))
-        .sum();
-    Plan {
+    let mut plan = Plan {
         lo,
         hi,
-        lengths,
-        len: 2 + nibble_count(lo, hi, p).div_ceil(2) + bits.div_ceil(8) as usize,
+        lengths: [0u8; 256],
+        stream_bits: [0; STREAMS],
+        len: 2,
+    };
+    if lo == hi {
+        return plan;
     }
+    code_lengths(&hist, &mut plan.lengths);
+    for (bits, part) in plan.stream_bits.iter_mut().zip(&parts) {
+        *bits = part
+            .iter()
+            .zip(&plan.lengths)
+            .map(|(&c, &l)| u64::from(c) * u64::from(l))
+            .sum();
+    }
+    let sizes: usize = plan.stream_bits[..STREAMS - 1]
+        .iter()
+        .map(|&b| varint_len(b))
+        .sum();
+    let bits: u64 = plan.stream_bits.iter().sum();
+    plan.len = 2 + nibble_count(lo, hi, p).div_ceil(2) + sizes + bits.div_ceil(8) as usize;
+    plan
 }
 
-/// Counts of each byte value, four partial tables so that runs of one value do not
-/// wait on their own increments.
-fn byte_histogram(bytes: &[u8]) -> [u32; 256] {
-    let mut parts = [[0u32; 256]; 4];
-    let mut chunks = bytes.chunks_exact(4);
-    for c in &mut chunks {
-        parts[0][usize::from(c[0])] += 1;
-        parts[1][usize::from(c[1])] += 1;
-        parts[2][usize::from(c[2])] += 1;
-        parts[3][usize::from(c[3])] += 1;
+/// The histogram of each stream's registers (position modulo 4), four tables that
+/// also keep runs of one value from waiting on their own increments.
+fn stream_histograms(bytes: &[u8]) -> [[u32; 256]; STREAMS] {
+    let mut parts = [[0u32; 256]; STREAMS];
+    for c in bytes.chunks_exact(STREAMS) {
+        for (part, &b) in parts.iter_mut().zip(c) {
+            part[usize::from(b)] += 1;
+        }
     }
-    for &b in chunks.remainder() {
-        parts[0][usize::from(b)] += 1;
-    }
+    parts
+}
+
+fn sum_histograms(parts: &[[u32; 256]; STREAMS]) -> [u32; 256] {
     let mut hist = parts[0];
     for part in &parts[1..] {
         for (h, &c) in hist.iter_mut().zip(part) {
@@ -107,6 +117,11 @@ fn byte_histogram(bytes: &[u8]) -> [u32; 256] {
 /// (the others can never occur, so they carry no length).
 fn nibble_count(lo: u8, hi: u8, p: u8) -> usize {
     (lo..=hi).filter(|&b| register::is_valid(b, p)).count()
+}
+
+/// Bytes of `v` in LEB128 (7 bits a byte, low groups first, high bit = more follow).
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Exact number of bytes [`encode_into`] writes for `registers` (of precision `p`,
@@ -146,21 +161,34 @@ pub fn encode_into(registers: &[u8], p: u8, out: &mut [u8]) {
     if !high {
         at += 1;
     }
-    let codes = canonical_codes(&plan.lengths);
-    // Codes are appended below the bits already in `acc`; whenever 32 are waiting
-    // the oldest 32 go out, so `acc` never holds more than 31 + 12 bits.
+    for &bits in &plan.stream_bits[..STREAMS - 1] {
+        let mut v = bits;
+        while v >= 0x80 {
+            out[at] = (v as u8 & 0x7f) | 0x80;
+            v >>= 7;
+            at += 1;
+        }
+        out[at] = v as u8;
+        at += 1;
+    }
+    let codes = canonical_codes(&plan.lengths, plan.lo, plan.hi);
+    // The streams follow one another without padding. Codes are appended below the
+    // bits already in `acc`; whenever 32 are waiting the oldest 32 go out, so `acc`
+    // never holds more than 31 + 12 bits.
     let out = &mut out[at..];
     let mut at = 0;
     let mut acc: u64 = 0;
     let mut pending: u32 = 0;
-    for &r in registers {
-        let len = u32::from(plan.lengths[usize::from(r)]);
-        acc = (acc << len) | u64::from(codes[usize::from(r)]);
-        pending += len;
-        if pending >= 32 {
-            pending -= 32;
-            out[at..at + 4].copy_from_slice(&((acc >> pending) as u32).to_be_bytes());
-            at += 4;
+    for j in 0..STREAMS {
+        for &r in registers[j..].iter().step_by(STREAMS) {
+            let len = u32::from(plan.lengths[usize::from(r)]);
+            acc = (acc << len) | u64::from(codes[usize::from(r)]);
+            pending += len;
+            if pending >= 32 {
+                pending -= 32;
+                out[at..at + 4].copy_from_slice(&((acc >> pending) as u32).to_be_bytes());
+                at += 4;
+            }
         }
     }
     while pending >= 8 {
@@ -178,17 +206,18 @@ pub fn encode_into(registers: &[u8], p: u8, out: &mut [u8]) {
 /// Decodes `coded` (the coded form of registers of precision `p`) into `out`, `2^p`
 /// bytes. Fails on anything [`encode_into`] cannot have written: a code table that is
 /// out of range, incomplete or not the canonical one for the registers it codes, a
-/// register byte that is not a state of `p`, codes running past the end or stopping
+/// register byte that is not a state of `p`, a stream running past its end or stopping
 /// before it, nonzero padding. On failure `out` holds no meaningful registers.
 pub fn decode_into(coded: &[u8], p: u8, out: &mut [u8]) -> Result<(), Error> {
     check_p(p, out.len())?;
-    let table = Table::parse(coded, p)?;
+    let mut lut = [0u16; TABLE_SIZE];
+    let table = Table::parse(coded, p, &mut lut)?;
     if let Some(only) = table.only {
         out.fill(only);
         return Ok(());
     }
-    let hist = table.decode(coded, out.len(), |g, syms| {
-        out[4 * g..4 * g + 4].copy_from_slice(&syms);
+    let hist = table.decode(&lut, coded, out.len(), |r, syms| {
+        out[16 * r..16 * r + 16].copy_from_slice(syms);
     })?;
     table.check_canonical(&hist)
 }
@@ -201,15 +230,16 @@ pub fn decode_into(coded: &[u8], p: u8, out: &mut [u8]) -> Result<(), Error> {
 /// caller that must not see a partial union merges into a scratch copy.
 pub fn decode_merge(coded: &[u8], p: u8, dst: &mut [u8]) -> Result<(), Error> {
     check_p(p, dst.len())?;
-    let table = Table::parse(coded, p)?;
+    let mut lut = [0u16; TABLE_SIZE];
+    let table = Table::parse(coded, p, &mut lut)?;
     if let Some(only) = table.only {
         for d in dst.iter_mut() {
             *d = register::merge(*d, only);
         }
         return Ok(());
     }
-    let hist = table.decode(coded, dst.len(), |g, syms| {
-        for (d, s) in dst[4 * g..4 * g + 4].iter_mut().zip(syms) {
+    let hist = table.decode(&lut, coded, dst.len(), |r, syms| {
+        for (d, &s) in dst[16 * r..16 * r + 16].iter_mut().zip(syms) {
             *d = register::merge(*d, s);
         }
     })?;
@@ -226,13 +256,14 @@ pub fn histogram(coded: &[u8], p: u8) -> Result<[u32; 256], Error> {
         )));
     }
     let m = 1usize << p;
-    let table = Table::parse(coded, p)?;
+    let mut lut = [0u16; TABLE_SIZE];
+    let table = Table::parse(coded, p, &mut lut)?;
     if let Some(only) = table.only {
         let mut hist = [0u32; 256];
         hist[usize::from(only)] = m as u32;
         return Ok(hist);
     }
-    let hist = table.decode(coded, m, |_, _| {})?;
+    let hist = table.decode(&lut, coded, m, |_, _| {})?;
     table.check_canonical(&hist)?;
     Ok(hist)
 }
@@ -246,20 +277,26 @@ fn check_p(p: u8, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// A parsed code table: the transmitted lengths and the single-lookup decode table.
+/// A parsed code table: the transmitted lengths, the single-lookup decode table and
+/// where each stream starts.
 struct Table {
     /// `Some(r)` when every register is `r` (no lengths, no codes).
     only: Option<u8>,
     lengths: [u8; 256],
-    /// Entry for every `MAX_CODE_LEN`-bit window: symbol in the low byte, code length
-    /// above it.
-    decode: [u16; TABLE_SIZE],
+    /// Smallest and largest register byte.
+    lo: u8,
+    hi: u8,
     /// Where the codes start in the coded form.
     codes_at: usize,
+    /// The first bit of each stream, counted from `codes_at`.
+    starts: [usize; STREAMS],
 }
 
 impl Table {
-    fn parse(coded: &[u8], p: u8) -> Result<Table, Error> {
+    /// Reads the table part of `coded` and fills `lut` (for every `MAX_CODE_LEN`-bit
+    /// window: the symbol of the code it starts with in the low byte, that code's
+    /// length above it).
+    fn parse(coded: &[u8], p: u8, lut: &mut [u16; TABLE_SIZE]) -> Result<Table, Error> {
         let &[lo, hi, ..] = coded else {
             return Err(Error::corrupt_ull(format!(
                 "coded registers of {} bytes, shorter than their 2-byte range",
@@ -276,8 +313,10 @@ impl Table {
         let mut table = Table {
             only: None,
             lengths: [0; 256],
-            decode: [0; TABLE_SIZE],
+            lo,
+            hi,
             codes_at: 2,
+            starts: [0; STREAMS],
         };
         if lo > hi {
             return Err(Error::corrupt_ull(format!(
@@ -295,12 +334,11 @@ impl Table {
             return Ok(table);
         }
         let nibbles = nibble_count(lo, hi, p);
-        table.codes_at = 2 + nibbles.div_ceil(2);
-        let Some(packed) = coded.get(2..table.codes_at) else {
+        let mut at = 2 + nibbles.div_ceil(2);
+        let Some(packed) = coded.get(2..at) else {
             return Err(Error::corrupt_ull(format!(
-                "coded registers end inside their code table ({} of {} bytes)",
-                coded.len(),
-                table.codes_at
+                "coded registers end inside their code table ({} of {at} bytes)",
+                coded.len()
             )));
         };
         let mut i = 0;
@@ -337,8 +375,31 @@ impl Table {
                 "invalid code table: code lengths are not a complete prefix code (Kraft sum {kraft}/{KRAFT_FULL})"
             )));
         }
+
+        // Stream sizes: each stream codes m/4 registers in at least one bit each.
+        let quarter = (1usize << p) / STREAMS;
+        let mut start = 0usize;
+        for j in 1..STREAMS {
+            let bits = read_varint(coded, &mut at)?;
+            if bits < quarter as u64 || bits > (MAX_CODE_LEN as usize * quarter) as u64 {
+                return Err(Error::corrupt_ull(format!(
+                    "coded registers: stream {} of {bits} bits cannot hold {quarter} codes",
+                    j - 1
+                )));
+            }
+            start += bits as usize;
+            table.starts[j] = start;
+        }
+        table.codes_at = at;
+        let total = 8 * (coded.len() - at);
+        if start + quarter > total {
+            return Err(Error::corrupt_ull(format!(
+                "coded registers overrun: streams of {start} bits and more in {total}"
+            )));
+        }
+
         // A complete code of lengths <= MAX_CODE_LEN tiles the table exactly.
-        let codes = canonical_codes(&table.lengths);
+        let codes = canonical_codes(&table.lengths, lo, hi);
         for b in lo..=hi {
             let len = u32::from(table.lengths[usize::from(b)]);
             if len == 0 {
@@ -346,81 +407,126 @@ impl Table {
             }
             let start = usize::from(codes[usize::from(b)]) << (MAX_CODE_LEN - len);
             let entry = u16::from(b) | (len as u16) << 8;
-            table.decode[start..start + (1 << (MAX_CODE_LEN - len))].fill(entry);
+            lut[start..start + (1 << (MAX_CODE_LEN - len))].fill(entry);
         }
         Ok(table)
     }
 
-    /// Decodes `m` registers from the codes of `coded`, handing them to `emit` four at a
-    /// time (group `g` is registers `4g..4g + 4`), and returns their histogram; fails
-    /// when the codes do not end exactly at the end of `coded` with zero padding.
+    /// Decodes `m` registers from the four streams, handing them to `emit` sixteen at a
+    /// time (round `r` is registers `16r..16r + 16`), and returns their histogram;
+    /// fails unless every stream ends exactly where the next starts and the last one
+    /// in the last byte, with zero padding.
     #[inline(always)]
     fn decode(
         &self,
+        lut: &[u16; TABLE_SIZE],
         coded: &[u8],
         m: usize,
-        mut emit: impl FnMut(usize, [u8; 4]),
+        mut emit: impl FnMut(usize, &[u8; 16]),
     ) -> Result<[u32; 256], Error> {
         let codes = &coded[self.codes_at..];
-        let total_bits = 8 * codes.len();
-        // Every code is at least one bit: refuse at once what cannot hold 2^p codes,
-        // so a short hostile input costs no decoding.
-        if total_bits < m {
-            return Err(overrun(codes.len(), m));
-        }
-        let mut hist = [0u32; 256];
-        let mut bit = 0usize;
-        for g in 0..m / 4 {
-            // Four codes of at most 12 bits each fit in the 57 or more bits one
-            // unaligned 8-byte read gives past the current bit.
-            let byte = bit >> 3;
-            let word = match codes.get(byte..byte + 8) {
-                Some(w) => u64::from_be_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
-                None => {
-                    // The last few bytes: read them zero-padded (past the end only
-                    // when the codes overrun, which the check below reports).
-                    if byte >= codes.len() {
-                        return Err(overrun(codes.len(), m));
-                    }
-                    let mut w = [0u8; 8];
-                    w[..codes.len() - byte].copy_from_slice(&codes[byte..]);
-                    u64::from_be_bytes(w)
+        let mut hist = [[0u32; 256]; STREAMS];
+        let mut pos = self.starts;
+        for r in 0..m / 16 {
+            // Four codes of at most 12 bits fit in the 57 or more bits that one
+            // 8-byte read gives past a stream's position. A stream that overruns
+            // reads the next one's bits; the end check below catches it.
+            // Stream by stream in program order: the out-of-order core still overlaps
+            // the four independent chains, and fewer values stay live than when the
+            // streams alternate (which spills them to the stack).
+            let mut syms = [0u8; 16];
+            for (j, (at, part)) in pos.iter_mut().zip(hist.iter_mut()).enumerate() {
+                let mut window = read_word(codes, *at)?;
+                let mut used = 0;
+                for t in 0..4 {
+                    let entry = lut[(window >> (64 - MAX_CODE_LEN)) as usize];
+                    let len = u32::from(entry >> 8);
+                    let s = entry as u8;
+                    syms[4 * t + j] = s;
+                    part[usize::from(s)] += 1;
+                    window <<= len;
+                    used += len;
                 }
-            };
-            let mut window = word << (bit & 7);
-            let mut syms = [0u8; 4];
-            for s in &mut syms {
-                let entry = self.decode[(window >> (64 - MAX_CODE_LEN)) as usize];
-                let len = u32::from(entry >> 8);
-                *s = entry as u8;
-                hist[usize::from(*s)] += 1;
-                window <<= len;
-                bit += len as usize;
+                *at += used as usize;
             }
-            emit(g, syms);
+            emit(r, &syms);
         }
-        if bit > total_bits {
+        for j in 0..STREAMS - 1 {
+            if pos[j] != self.starts[j + 1] {
+                return Err(Error::corrupt_ull(format!(
+                    "coded registers: stream {j} {} its stated {} bits",
+                    if pos[j] > self.starts[j + 1] {
+                        "overruns"
+                    } else {
+                        "ends before"
+                    },
+                    self.starts[j + 1] - self.starts[j]
+                )));
+            }
+        }
+        let end = pos[STREAMS - 1];
+        if end > 8 * codes.len() {
             return Err(overrun(codes.len(), m));
         }
-        if bit.div_ceil(8) != codes.len() {
+        if end.div_ceil(8) != codes.len() {
             return Err(Error::corrupt_ull(format!(
                 "coded registers: {} trailing bytes after the last register's code",
-                codes.len() - bit.div_ceil(8)
+                codes.len() - end.div_ceil(8)
             )));
         }
-        if !bit.is_multiple_of(8) && codes[codes.len() - 1] & (0xff >> (bit % 8)) != 0 {
+        if !end.is_multiple_of(8) && codes[codes.len() - 1] & (0xff >> (end % 8)) != 0 {
             return Err(Error::corrupt_ull(
                 "coded registers: nonzero padding bits after the last code",
             ));
         }
-        Ok(hist)
+        Ok(sum_histograms(&hist))
     }
 
     /// The lengths carried must be the ones the encoder derives from the histogram of
     /// the registers decoded: otherwise another byte string codes the same registers.
     fn check_canonical(&self, hist: &[u32; 256]) -> Result<(), Error> {
+        // The encoder sorts by (count, symbol). Huffman gives rarer symbols codes at
+        // least as long, so ordering by length (longest first) and then symbol puts a
+        // canonical table's keys nearly in order, and insertion sort finishes in about
+        // linear time; any order in, the sorted keys out are the encoder's.
+        let (lo, hi) = (usize::from(self.lo), usize::from(self.hi));
+        let mut next = [0usize; MAX_CODE_LEN as usize + 2];
+        for &l in &self.lengths[lo..=hi] {
+            next[usize::from(l)] += 1;
+        }
+        // Bucket starts, longest codes first; length 0 (absent) last, unused.
+        let mut k = 0;
+        for len in (1..=MAX_CODE_LEN as usize).rev() {
+            let count = next[len];
+            next[len] = k;
+            k += count;
+        }
+        let mut keys = [0u64; 256];
+        for s in lo..=hi {
+            let l = usize::from(self.lengths[s]);
+            if l > 0 {
+                keys[next[l]] = u64::from(hist[s]) << 8 | s as u64;
+                next[l] += 1;
+            }
+        }
+        let keys = &mut keys[..k];
+        for i in 1..k {
+            let key = keys[i];
+            let mut j = i;
+            while j > 0 && keys[j - 1] > key {
+                keys[j] = keys[j - 1];
+                j -= 1;
+            }
+            keys[j] = key;
+        }
+        // Every decoded symbol has a code; a code no register uses is not canonical.
+        if keys[0] >> 8 == 0 {
+            return Err(Error::corrupt_ull(
+                "invalid code table: a register value with a code occurs nowhere",
+            ));
+        }
         let mut expected = [0u8; 256];
-        code_lengths(hist, &mut expected);
+        huffman_lengths(keys, &mut expected);
         if expected != self.lengths {
             return Err(Error::corrupt_ull(
                 "invalid code table: its code lengths are not the canonical ones for the registers coded",
@@ -430,17 +536,63 @@ impl Table {
     }
 }
 
+/// The 64 bits of `codes` from bit `at` on, the first at the top: at least 57 of them
+/// are the stream's (the low `at % 8` are zero), zero past the end of `codes`.
+#[inline(always)]
+fn read_word(codes: &[u8], at: usize) -> Result<u64, Error> {
+    let byte = at >> 3;
+    let word = match codes.get(byte..byte + 8) {
+        Some(w) => u64::from_be_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+        None => {
+            if byte >= codes.len() {
+                return Err(Error::corrupt_ull(format!(
+                    "coded registers overrun: a stream runs past the {} bytes of codes",
+                    codes.len()
+                )));
+            }
+            let mut w = [0u8; 8];
+            w[..codes.len() - byte].copy_from_slice(&codes[byte..]);
+            u64::from_be_bytes(w)
+        }
+    };
+    Ok(word << (at & 7))
+}
+
+/// A stream size in minimal LEB128 (no needless final zero group) at `coded[*at..]`.
+fn read_varint(coded: &[u8], at: &mut usize) -> Result<u64, Error> {
+    let mut v: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let Some(&b) = coded.get(*at) else {
+            return Err(Error::corrupt_ull(
+                "coded registers end inside their stream sizes",
+            ));
+        };
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            if b == 0 && shift > 0 {
+                return Err(Error::corrupt_ull(
+                    "coded registers: stream size not in its shortest form",
+                ));
+            }
+            return Ok(v);
+        }
+    }
+    Err(Error::corrupt_ull("coded registers: stream size too long"))
+}
+
 fn overrun(bytes: usize, m: usize) -> Error {
     Error::corrupt_ull(format!(
-        "coded registers overrun: {bytes} bytes of codes end before register {m} of {m}"
+        "coded registers overrun: {bytes} bytes of codes end before the last of {m} registers"
     ))
 }
 
 /// The canonical code of each symbol (deflate's construction): codes of one length are
 /// consecutive in symbol order, and shorter codes precede longer ones.
-fn canonical_codes(lengths: &[u8; 256]) -> [u16; 256] {
+fn canonical_codes(lengths: &[u8; 256], lo: u8, hi: u8) -> [u16; 256] {
+    let (lo, hi) = (usize::from(lo), usize::from(hi));
     let mut count = [0u16; MAX_CODE_LEN as usize + 1];
-    for &l in lengths {
+    for &l in &lengths[lo..=hi] {
         count[usize::from(l)] += 1;
     }
     count[0] = 0;
@@ -451,7 +603,7 @@ fn canonical_codes(lengths: &[u8; 256]) -> [u16; 256] {
         next[len] = code;
     }
     let mut codes = [0u16; 256];
-    for (c, &l) in codes.iter_mut().zip(lengths) {
+    for (c, &l) in codes[lo..=hi].iter_mut().zip(&lengths[lo..=hi]) {
         if l > 0 {
             *c = next[usize::from(l)];
             next[usize::from(l)] += 1;
@@ -481,6 +633,12 @@ fn code_lengths(hist: &[u32; 256], lengths: &mut [u8; 256]) {
     }
     let keys = &mut keys[..k];
     keys.sort_unstable();
+    huffman_lengths(keys, lengths);
+}
+
+/// [`code_lengths`] from the present symbols' keys `count << 8 | symbol`, sorted.
+fn huffman_lengths(keys: &[u64], lengths: &mut [u8; 256]) {
+    let k = keys.len();
 
     let mut weight = [0u64; 511];
     let mut parent = [0u16; 511];
@@ -627,7 +785,7 @@ mod tests {
         decode_merge(&coded, p, &mut merged).expect("own encoding merges");
         assert_eq!(merged, registers);
         let hist = histogram(&coded, p).expect("own encoding counts");
-        assert_eq!(hist, byte_histogram(registers));
+        assert_eq!(hist, sum_histograms(&stream_histograms(registers)));
         coded
     }
 
@@ -795,6 +953,51 @@ mod tests {
         assert!(decode_into(&[4, 4], 11, &mut [0u8; 2048]).is_err());
     }
 
+    /// The coded form written from the specification (docs/ull-coded-form.md) with
+    /// any code lengths, as a string of bits: an independent writer for the tests.
+    fn write_by_hand(registers: &[u8], p: u8, lengths: &[u8; 256]) -> Vec<u8> {
+        let present = |b: u8| registers.contains(&b);
+        let lo = (0..=255u8).find(|&b| present(b)).unwrap();
+        let hi = (0..=255u8).rev().find(|&b| present(b)).unwrap();
+        let mut out = vec![lo, hi];
+        let nibbles: Vec<u8> = (lo..=hi)
+            .filter(|&x| register::is_valid(x, p))
+            .map(|x| lengths[usize::from(x)])
+            .collect();
+        for pair in nibbles.chunks(2) {
+            out.push(pair[0] << 4 | pair.get(1).copied().unwrap_or(0));
+        }
+        let codes = canonical_codes(lengths, lo, hi);
+        let streams: Vec<String> = (0..4)
+            .map(|j| {
+                registers[j..]
+                    .iter()
+                    .step_by(4)
+                    .map(|&r| {
+                        let l = usize::from(lengths[usize::from(r)]);
+                        format!("{:0l$b}", codes[usize::from(r)])
+                    })
+                    .collect()
+            })
+            .collect();
+        for s in &streams[..3] {
+            let mut v = s.len();
+            while v >= 0x80 {
+                out.push((v & 0x7f) as u8 | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+        }
+        let mut bits = streams.concat();
+        while !bits.len().is_multiple_of(8) {
+            bits.push('0');
+        }
+        for i in (0..bits.len()).step_by(8) {
+            out.push(u8::from_str_radix(&bits[i..i + 8], 2).unwrap());
+        }
+        out
+    }
+
     /// A complete, decodable code that is not the canonical one: counts 8, 4, 4 give
     /// lengths 1, 2, 2; the same registers coded with lengths 2, 2, 1 must be refused.
     #[test]
@@ -807,10 +1010,12 @@ mod tests {
         );
         let registers: Vec<u8> = (0..16).map(|i| [a, b, c, a][i % 4]).collect();
         let coded = round_trip(&registers, p);
-        // Lengths of a (count 8), b, c (4 each): Huffman gives 1, 2, 2; swap to 2, 2, 1
-        // and re-code with those lengths by hand.
         let mut lengths = [0u8; 256];
-        code_lengths(&byte_histogram(&registers), &mut lengths);
+        code_lengths(
+            &sum_histograms(&stream_histograms(&registers)),
+            &mut lengths,
+        );
+        assert_eq!(write_by_hand(&registers, p, &lengths), coded);
         assert_eq!(
             [
                 lengths[usize::from(a)],
@@ -821,30 +1026,29 @@ mod tests {
         );
         lengths[usize::from(a)] = 2;
         lengths[usize::from(c)] = 1;
-        let codes = canonical_codes(&lengths);
-        let mut bits = String::new();
-        for &r in &registers {
-            let l = usize::from(lengths[usize::from(r)]);
-            bits += &format!("{:0l$b}", codes[usize::from(r)]);
-        }
-        while !bits.len().is_multiple_of(8) {
-            bits.push('0');
-        }
-        let mut forged = coded[..2].to_vec();
-        let nibbles: Vec<u8> = (a..=c)
-            .filter(|&x| register::is_valid(x, p))
-            .map(|x| lengths[usize::from(x)])
-            .collect();
-        for pair in nibbles.chunks(2) {
-            forged.push(pair[0] << 4 | pair.get(1).copied().unwrap_or(0));
-        }
-        for i in (0..bits.len()).step_by(8) {
-            forged.push(u8::from_str_radix(&bits[i..i + 8], 2).unwrap());
-        }
+        let forged = write_by_hand(&registers, p, &lengths);
         assert_ne!(forged, coded);
         let mut out = [0u8; 16];
         let err = decode_into(&forged, p, &mut out).unwrap_err();
         assert!(format!("{err:?}").contains("canonical"), "{err:?}");
+    }
+
+    /// The encoder matches the hand-written form on sketches of every kind.
+    #[test]
+    fn encoder_follows_the_specification() {
+        let mut rng = Rng(3);
+        for (p, lambda) in [(4u8, 2.0), (8, 0.3), (11, 1000.0), (12, 1e9)] {
+            let registers = simulate(p, lambda, &mut rng);
+            let mut lengths = [0u8; 256];
+            code_lengths(
+                &sum_histograms(&stream_histograms(&registers)),
+                &mut lengths,
+            );
+            assert_eq!(
+                write_by_hand(&registers, p, &lengths),
+                round_trip(&registers, p)
+            );
+        }
     }
 
     /// The size targets: at p = 11, a mean body under 1,100 bytes (header aside) from
@@ -868,7 +1072,7 @@ mod tests {
                     *x = register::merge(*x, y);
                 }
                 bytes += round_trip(&r, p).len();
-                let hist = byte_histogram(&r);
+                let hist = sum_histograms(&stream_histograms(&r));
                 entropy += hist
                     .iter()
                     .filter(|&&c| c > 0)
