@@ -2,7 +2,9 @@
 //! Apache-2.0), compiled from the vendored source (`../shared/vendor/`) with `javac` and
 //! driven through `tests/hash4j/UllOracle.java` over a pipe. Both sides get the same
 //! 64-bit hashes; registers, merges (same and different precision), downsizing and the
-//! FGRA and maximum-likelihood estimates must agree.
+//! FGRA and maximum-likelihood estimates must agree (registers bit for bit, estimates to
+//! 1e-9 relative: both estimators sum the same terms, in register order there and in
+//! byte-value order here, so only rounding may differ).
 //!
 //! Conventions (see `../shared/reference/ultraloglog.md`): our registers are indexed by
 //! the low `p` bits of the hash and count trailing zeros of `hash >> p`; hash4j indexes by
@@ -21,8 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::OnceLock;
 
-use hll_core::ull::register;
-use hll_core::ull::UllRegisters;
+use hll_core::ull::{estimate, register, registers, UllRegisters};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const TARBALL: &str = "hash4j-0.30.0-src.tar.gz";
@@ -256,6 +257,13 @@ impl Oracle {
         self.reply()
     }
 
+    /// hash4j's estimates of any state (hash4j index order).
+    fn estimate(&mut self, state: &[u8]) -> Reply {
+        self.input().write_all(b"E").unwrap();
+        self.put_state(state);
+        self.reply()
+    }
+
     /// `downsize(q)` of a state (hash4j index order).
     fn downsize(&mut self, q: u8, state: &[u8]) -> Reply {
         self.input().write_all(b"D").unwrap();
@@ -361,6 +369,28 @@ fn assert_same_registers(ours: &[u8], theirs: &Reply, what: &str) {
     }
     // Every byte hash4j produced from these hashes is one our decoder accepts.
     assert!(ours.iter().all(|&r| register::is_valid(r, p)), "{what}");
+    assert_same_estimates(ours, theirs, what);
+}
+
+/// Our FGRA and ML estimates of `bytes` (in either index order: the estimates depend
+/// only on the byte histogram) against hash4j's of the same registers.
+fn assert_same_estimates(bytes: &[u8], theirs: &Reply, what: &str) {
+    let p = p_of(bytes);
+    let histogram = registers::histogram(bytes);
+    for (name, mine, reference) in [
+        ("FGRA", estimate::fgra(&histogram, p), theirs.fgra),
+        ("ML", estimate::ml(&histogram, p), theirs.ml),
+    ] {
+        // Equal values (0 for empty registers, infinity when all are saturated) are
+        // equal; otherwise the difference is rounding.
+        let close =
+            mine == reference || (mine - reference).abs() <= 1e-9 * mine.abs().max(reference.abs());
+        assert!(
+            close,
+            "{what}: {name} estimate {mine:e} here, {reference:e} in hash4j (relative {:e})",
+            (mine - reference) / reference
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -398,14 +428,12 @@ fn registers_equal_hash4j() {
         let hashes = random_hashes(1_000_000, 7);
         let theirs = oracle.build(p, &hashes);
         assert_same_registers(ours(p, &hashes).bytes(), &theirs, &format!("p {p} n 1e6"));
-        // The replies' doubles are read as hash4j wrote them: both estimates are within
-        // six standard errors (0.78 / sqrt(2^p)) of the true count.
+        // Agreeing is worth something only if the numbers are right (and the replies'
+        // doubles read as hash4j wrote them): both are within six standard errors
+        // (0.78 / sqrt(2^p)) of the true count.
         let tolerance = 6.0 * 0.782 / f64::from(1u32 << p).sqrt();
-        for estimate in [theirs.fgra, theirs.ml] {
-            assert!(
-                (estimate / 1e6 - 1.0).abs() < tolerance,
-                "p {p}: {estimate}"
-            );
+        for e in [theirs.fgra, theirs.ml] {
+            assert!((e / 1e6 - 1.0).abs() < tolerance, "p {p}: {e}");
         }
     }
 }
@@ -506,6 +534,9 @@ fn a_hash_with_nothing_above_the_index_is_the_one_difference() {
         assert!(!register::is_valid(252, p));
         assert_eq!(mapped.iter().filter(|&&r| r != 0).count(), 1, "p {p}");
 
+        // Our estimators read hash4j's saturated byte as hash4j does.
+        assert_same_estimates(&theirs.state, &theirs, &format!("p {p}: byte 252"));
+
         // The largest update value we do give, 64 - p (only the top bit above the
         // index), is the same byte on both sides: 4 (64 - p) + 4p - 8 = 248.
         let top = corner | 1 << 63;
@@ -513,4 +544,86 @@ fn a_hash_with_nothing_above_the_index_is_the_one_difference() {
         assert_same_registers(ours(p, &[top]).bytes(), &theirs, &format!("p {p} top bit"));
         assert_eq!(reorder(&theirs.state, p)[index], 248);
     }
+
+    // hash4j's convention keeps such a hash through a fold: 16 is ignored at p = 11
+    // (16 >> 11 == 0) but has update value 1 at q = 4 (16 >> 4 == 1), and hash4j's
+    // sketch at 11 downsized to 4 is our sketch built at 4. Our fold of our sketch at 11
+    // loses it: known_bug_a_hash_below_2_pow_p_is_lost_by_fold_and_to_hll in
+    // ull_properties.rs.
+    for p in [11u8, 18] {
+        let theirs = oracle.build(p, &[16]);
+        let down = oracle.downsize(4, &theirs.state);
+        assert_same_registers(ours(4, &[16]).bytes(), &down, &format!("{p} -> 4 of 16"));
+    }
 }
+
+/// The estimators over the whole byte range, beyond what hashes reach in a test's time:
+/// states drawn directly (hash4j index order, sent with `wrap`), including registers
+/// saturated at hash4j's `65 - p` (bytes 252..=255, which its small-integer corner gives)
+/// and bytes no register can hold (the estimators promise hash4j's number for any bytes).
+#[test]
+fn estimates_equal_hash4j_on_drawn_states() {
+    let Some(mut oracle) = oracle("estimates_equal_hash4j_on_drawn_states") else {
+        return;
+    };
+    let mut rng = SplitMix(42);
+    for p in ALL_P {
+        let m = 1usize << p;
+        let low = 4 * p - 4; // the byte of u = 1 (hash4j's 4p - 8 offset)
+        let hash4j_valid: Vec<u8> = std::iter::once(0)
+            .chain([low, low + 4, low + 6])
+            .chain(low + 8..=255)
+            .collect();
+        let mut pick = |choices: &[u8]| choices[(rng.next() % choices.len() as u64) as usize];
+        let mut states: Vec<(&str, Vec<u8>)> = Vec::new();
+        states.push((
+            "uniform valid",
+            (0..m).map(|_| pick(&hash4j_valid)).collect(),
+        ));
+        states.push((
+            "small range",
+            (0..m).map(|_| pick(&hash4j_valid[..4])).collect(),
+        ));
+        states.push((
+            "saturated",
+            (0..m).map(|_| pick(&[252, 253, 254, 255])).collect(),
+        ));
+        states.push(("all 255", vec![255; m]));
+        states.push((
+            "saturated and low",
+            (0..m)
+                .map(|_| pick(&[0, low, 252, 253, 254, 255, 200]))
+                .collect(),
+        ));
+        states.push(("one register", {
+            let mut s = vec![0u8; m];
+            s[m / 3] = 100;
+            s
+        }));
+        // Around one level, as a sketch of ~2^(level) * m hashes looks.
+        for level in [2u8, 10, 30] {
+            let base = low + 4 * level;
+            let near: Vec<u8> = (base.saturating_sub(12)..=base.saturating_add(12).min(255))
+                .filter(|b| hash4j_valid.contains(b))
+                .collect();
+            states.push(("one level", (0..m).map(|_| pick(&near)).collect()));
+        }
+        states.push(("any bytes", (0..m).map(|_| pick(&ANY_BYTE)).collect()));
+        for (what, state) in states {
+            let theirs = oracle.estimate(&state);
+            assert_eq!(theirs.state, state, "p {p} {what}: echoed");
+            assert_same_estimates(&state, &theirs, &format!("p {p}, {what} state"));
+        }
+    }
+}
+
+/// Every byte value, to draw arbitrary bytes from.
+const ANY_BYTE: [u8; 256] = {
+    let mut all = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        all[i] = i as u8;
+        i += 1;
+    }
+    all
+};
