@@ -91,14 +91,20 @@ fn plan(registers: &[u8], p: u8) -> Plan {
     plan
 }
 
-/// The histogram of each stream's registers (position modulo 4), four tables that
-/// also keep runs of one value from waiting on their own increments.
+/// The histogram of each stream's registers (quarter `j` of the array is stream
+/// `j`), counted side by side so that runs of one value do not wait on their own
+/// increments.
 fn stream_histograms(bytes: &[u8]) -> [[u32; 256]; STREAMS] {
     let mut parts = [[0u32; 256]; STREAMS];
-    for c in bytes.chunks_exact(STREAMS) {
-        for (part, &b) in parts.iter_mut().zip(c) {
-            part[usize::from(b)] += 1;
-        }
+    let q = bytes.len() / STREAMS;
+    let (a, rest) = bytes.split_at(q);
+    let (b, rest) = rest.split_at(q);
+    let (c, d) = rest.split_at(q);
+    for (((&w, &x), &y), &z) in a.iter().zip(b).zip(c).zip(d) {
+        parts[0][usize::from(w)] += 1;
+        parts[1][usize::from(x)] += 1;
+        parts[2][usize::from(y)] += 1;
+        parts[3][usize::from(z)] += 1;
     }
     parts
 }
@@ -179,8 +185,8 @@ pub fn encode_into(registers: &[u8], p: u8, out: &mut [u8]) {
     let mut at = 0;
     let mut acc: u64 = 0;
     let mut pending: u32 = 0;
-    for j in 0..STREAMS {
-        for &r in registers[j..].iter().step_by(STREAMS) {
+    for stream in registers.chunks_exact(registers.len() / STREAMS) {
+        for &r in stream {
             let len = u32::from(plan.lengths[usize::from(r)]);
             acc = (acc << len) | u64::from(codes[usize::from(r)]);
             pending += len;
@@ -216,8 +222,8 @@ pub fn decode_into(coded: &[u8], p: u8, out: &mut [u8]) -> Result<(), Error> {
         out.fill(only);
         return Ok(());
     }
-    let hist = table.decode(&lut, coded, out.len(), |r, syms| {
-        out[16 * r..16 * r + 16].copy_from_slice(syms);
+    let hist = table.decode(&lut, coded, out.len(), |i, syms| {
+        out[i..i + 4].copy_from_slice(&syms);
     })?;
     table.check_canonical(&hist)
 }
@@ -234,16 +240,29 @@ pub fn decode_merge(coded: &[u8], p: u8, dst: &mut [u8]) -> Result<(), Error> {
     let table = Table::parse(coded, p, &mut lut)?;
     if let Some(only) = table.only {
         for d in dst.iter_mut() {
-            *d = register::merge(*d, only);
+            *d = merge_byte(*d, only);
         }
         return Ok(());
     }
-    let hist = table.decode(&lut, coded, dst.len(), |r, syms| {
-        for (d, &s) in dst[16 * r..16 * r + 16].iter_mut().zip(syms) {
-            *d = register::merge(*d, s);
+    let hist = table.decode(&lut, coded, dst.len(), |i, syms| {
+        for (d, s) in dst[i..i + 4].iter_mut().zip(syms) {
+            *d = merge_byte(*d, s);
         }
     })?;
     table.check_canonical(&hist)
+}
+
+/// [`register::merge`] of two valid bytes of one precision, without unpacking the
+/// histories: bytes order as their largest update values do, so the larger byte `hi`
+/// keeps its top, and the smaller one adds its top and its first flag as `hi`'s flags
+/// when its top is 0, 1 or 2 values lower (`(4 | flags) >> d`, its top three history
+/// bits seen from `hi`'s top), nothing when lower still or when it is empty.
+#[inline(always)]
+fn merge_byte(x: u8, y: u8) -> u8 {
+    let (hi, lo) = if x >= y { (x, y) } else { (y, x) };
+    let d = u32::from((hi >> 2) - (lo >> 2)).min(7);
+    let seen = (u32::from(4 | (lo & 3)) >> d) as u8 & 3;
+    hi | if lo == 0 { 0 } else { seen }
 }
 
 /// The register histogram (how many registers hold each byte value) of a coded form,
@@ -412,8 +431,8 @@ impl Table {
         Ok(table)
     }
 
-    /// Decodes `m` registers from the four streams, handing them to `emit` sixteen at a
-    /// time (round `r` is registers `16r..16r + 16`), and returns their histogram;
+    /// Decodes `m` registers from the four streams, handing them to `emit` four at a
+    /// time (`emit(i, r)`: registers `i..i + 4` are `r`), and returns their histogram;
     /// fails unless every stream ends exactly where the next starts and the last one
     /// in the last byte, with zero padding.
     #[inline(always)]
@@ -422,45 +441,47 @@ impl Table {
         lut: &[u16; TABLE_SIZE],
         coded: &[u8],
         m: usize,
-        mut emit: impl FnMut(usize, &[u8; 16]),
+        mut emit: impl FnMut(usize, [u8; 4]),
     ) -> Result<[u32; 256], Error> {
         let codes = &coded[self.codes_at..];
         let mut hist = [[0u32; 256]; STREAMS];
         let mut pos = self.starts;
-        for r in 0..m / 16 {
+        let q = m / STREAMS;
+        for i in (0..q).step_by(4) {
             // Four codes of at most 12 bits fit in the 57 or more bits that one
             // 8-byte read gives past a stream's position. A stream that overruns
-            // reads the next one's bits; the end check below catches it.
-            // Stream by stream in program order: the out-of-order core still overlaps
-            // the four independent chains, and fewer values stay live than when the
-            // streams alternate (which spills them to the stack).
-            let mut syms = [0u8; 16];
+            // reads the next one's bits; the end check below catches it. Stream by
+            // stream in program order: the out-of-order core still overlaps the four
+            // independent chains, and fewer values stay live than when they alternate.
             for (j, (at, part)) in pos.iter_mut().zip(hist.iter_mut()).enumerate() {
                 let mut window = read_word(codes, *at)?;
                 let mut used = 0;
+                // The four registers gather in one word: stored byte by byte and read
+                // back whole, they would stall store forwarding.
+                let mut four = 0u32;
                 for t in 0..4 {
                     let entry = lut[(window >> (64 - MAX_CODE_LEN)) as usize];
                     let len = u32::from(entry >> 8);
                     let s = entry as u8;
-                    syms[4 * t + j] = s;
+                    four |= u32::from(s) << (8 * t);
                     part[usize::from(s)] += 1;
                     window <<= len;
                     used += len;
                 }
                 *at += used as usize;
+                emit(j * q + i, four.to_le_bytes());
             }
-            emit(r, &syms);
         }
-        for j in 0..STREAMS - 1 {
-            if pos[j] != self.starts[j + 1] {
+        for (j, (&end, bounds)) in pos.iter().zip(self.starts.windows(2)).enumerate() {
+            if end != bounds[1] {
                 return Err(Error::corrupt_ull(format!(
                     "coded registers: stream {j} {} its stated {} bits",
-                    if pos[j] > self.starts[j + 1] {
+                    if end > bounds[1] {
                         "overruns"
                     } else {
                         "ends before"
                     },
-                    self.starts[j + 1] - self.starts[j]
+                    bounds[1] - bounds[0]
                 )));
             }
         }
@@ -502,10 +523,17 @@ impl Table {
             k += count;
         }
         let mut keys = [0u64; 256];
-        for s in lo..=hi {
-            let l = usize::from(self.lengths[s]);
+        for (s, (&l, &c)) in self
+            .lengths
+            .iter()
+            .zip(hist)
+            .enumerate()
+            .take(hi + 1)
+            .skip(lo)
+        {
+            let l = usize::from(l);
             if l > 0 {
-                keys[next[l]] = u64::from(hist[s]) << 8 | s as u64;
+                keys[next[l]] = u64::from(c) << 8 | s as u64;
                 next[l] += 1;
             }
         }
@@ -970,9 +998,8 @@ mod tests {
         let codes = canonical_codes(lengths, lo, hi);
         let streams: Vec<String> = (0..4)
             .map(|j| {
-                registers[j..]
+                registers[j * registers.len() / 4..(j + 1) * registers.len() / 4]
                     .iter()
-                    .step_by(4)
                     .map(|&r| {
                         let l = usize::from(lengths[usize::from(r)]);
                         format!("{:0l$b}", codes[usize::from(r)])
@@ -1092,6 +1119,18 @@ mod tests {
                 "n {n}: {mean} bytes, entropy {entropy}"
             );
             n *= 3.7;
+        }
+    }
+
+    #[test]
+    fn merge_byte_is_register_merge() {
+        for p in MIN_P..=MAX_P {
+            let valid: Vec<u8> = (0..=255u8).filter(|&b| register::is_valid(b, p)).collect();
+            for &x in &valid {
+                for &y in &valid {
+                    assert_eq!(merge_byte(x, y), register::merge(x, y), "p {p}: {x} {y}");
+                }
+            }
         }
     }
 
