@@ -125,8 +125,9 @@ sql -c "SELECT citus_set_coordinator_host('127.0.0.1', ${port[coordinator]})" \
 sql -c "CREATE EXTENSION hll"
 workers=$(sql -c "SELECT string_agg(result, ',') FROM run_command_on_workers(
     \$\$SELECT extversion FROM pg_extension WHERE extname = 'hll'\$\$)")
-expect "CREATE EXTENSION hll on the coordinator reaches both workers" "$workers" \
-    "hyperloglog-0.2.0,hyperloglog-0.2.0"
+hll_version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" sql/hll/hll.control)
+expect "CREATE EXTENSION hll ($hll_version) on the coordinator reaches both workers" "$workers" \
+    "$hll_version,$hll_version"
 
 echo "== 1,000,000 events distributed by user_id (32 shards), and the same rows locally"
 sql -c "CREATE TABLE events (user_id bigint, day date, device text)" \
