@@ -101,3 +101,21 @@ SELECT hll_set_max_sparse(-2);
 SELECT hll_set_output_version(1);
 SELECT hll_set_output_version(2);
 SHOW hll.force_groupagg;
+-- Type modifiers read as postgresql-hll reads them (64-bit integers, C's strtoll in
+-- base 0), with its range messages, and its messages for casts that do not match.
+SELECT E'\\x118b7f'::hll('0x0b');
+SELECT E'\\x118b7f'::hll('013');
+SELECT E'\\x118b7f'::hll(abc);
+SELECT E'\\x118b7f'::hll(' 11');
+SELECT E'\\x118b7f'::hll('11 ');
+SELECT E'\\x118b7f'::hll(4294967307);
+SELECT E'\\x118b7f'::hll(11, 5, -1, 1, 1);
+SELECT E'\\x118b7f'::hll(11, 5, 99999999999999999999);
+SELECT E'\\x118b7f'::hll(11, 5, -1, 2);
+SELECT E'\\x118b7f'::hll(11, 5, 64, 1);
+SELECT E'\\x118b7f'::hll(11, 5, 0, 0);
+SELECT hll_empty(11, 5, 0, 0)::hll(11, 5, -1, 1);
+SELECT hll_empty(11, 5, 64, 1)::hll(11, 5, 128, 1);
+SELECT hll_empty(11, 6, 64, 0)::hll(11, 5, 128, 1);
+SELECT hll_typmod_in(ARRAY['1', NULL]::cstring[]);
+SELECT hll_typmod_in(ARRAY[['1']]::cstring[]);
