@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn first_update_sets_u_without_flags() {
-        assert_eq!(update(0, 1, 11), 4 * 1 + 4 * 11 - 8);
+        assert_eq!(update(0, 1, 11), 4 + 4 * 11 - 8);
         assert_eq!(update(update(0, 3, 11), 1, 11), 4 * 3 + 1 + 36);
         assert_eq!(max_update_value(update(0, 7, 11), 11), 7);
     }

@@ -109,7 +109,7 @@ impl<'a> StoredUll<'a> {
             UllKind::Empty if len != 0 => Err(corrupt(format!("EMPTY with a {len}-byte body"))),
             UllKind::Explicit => {
                 let n = len / 8;
-                if len % 8 != 0 || n == 0 || n > self.params.explicit_threshold() {
+                if !len.is_multiple_of(8) || n == 0 || n > self.params.explicit_threshold() {
                     return Err(corrupt(format!(
                         "EXPLICIT body of {len} bytes: not 1 to {} hashes of 8 bytes",
                         self.params.explicit_threshold()
