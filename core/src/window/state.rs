@@ -1,0 +1,155 @@
+//! What [`super::SlidingHll`] and [`super::SlidingUll`] share: the row queue's positions,
+//! the exact part ([`RecentHashes`]) and the register part ([`SlidingRegisters`]), and
+//! the rule that says which of them describes the frame.
+//!
+//! The register part is created the first time the frame holds more than `T`
+//! distinct hashes (at once when `T = 0`), from the tracked hashes: at that moment
+//! they are all of the frame's distinct hashes with their last positions, and the
+//! register part depends only on those (an earlier row of the same hash is shadowed by
+//! its last row), so it is what feeding every row would have given. From then on it
+//! follows every row. A frame that stays small never allocates registers.
+
+use allocator_api2::alloc::Allocator;
+
+use super::exact::RecentHashes;
+use super::registers::{Rule, SlidingRegisters};
+use crate::error::Error;
+
+/// Most live rows a state holds: positions are kept modulo 2^32 and must be unique
+/// within the frame.
+pub const MAX_ROWS: usize = u32::MAX as usize;
+
+/// What describes the frame right now.
+pub(crate) enum Form<'a, A: Allocator + Clone, R: Rule> {
+    /// No live row.
+    Empty,
+    /// At most `T` distinct hashes: these are all of them.
+    Exact(&'a RecentHashes<A>),
+    /// More than `T` distinct hashes: the registers.
+    Registers(&'a SlidingRegisters<A, R>),
+}
+
+#[derive(Debug)]
+pub(crate) struct SlidingState<A: Allocator + Clone, R: Rule> {
+    rule: R,
+    threshold: usize,
+    /// The `T + 1` most recent distinct hashes; `None` when `T = 0`.
+    recent: Option<RecentHashes<A>>,
+    registers: Option<SlidingRegisters<A, R>>,
+    pushed: u64,
+    popped: u64,
+    alloc: A,
+}
+
+impl<A: Allocator + Clone, R: Rule> SlidingState<A, R> {
+    pub(crate) fn new_in(rule: R, threshold: usize, alloc: A) -> Self {
+        SlidingState {
+            rule,
+            threshold,
+            recent: (threshold > 0).then(|| RecentHashes::new_in(threshold + 1, alloc.clone())),
+            registers: None,
+            pushed: 0,
+            popped: 0,
+            alloc,
+        }
+    }
+
+    pub(crate) fn alloc(&self) -> &A {
+        &self.alloc
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        (self.pushed - self.popped) as usize
+    }
+
+    /// A row enters. Everything that can fail happens before anything changes, so an
+    /// error leaves the state as it was.
+    pub(crate) fn push(&mut self, hash: u64) -> Result<(), Error> {
+        if self.len() >= MAX_ROWS {
+            return Err(Error::parameter(format!(
+                "a moving window holds at most {MAX_ROWS} rows"
+            )));
+        }
+        let at = self.pushed as u32;
+        let mut created = None;
+        match &mut self.recent {
+            Some(recent) => {
+                recent.reserve_one()?;
+                if self.registers.is_none()
+                    && recent.len() == self.threshold
+                    && !recent.contains(hash)
+                {
+                    // The frame's distinct count passes T: registers from here on.
+                    let mut registers = SlidingRegisters::new_in(self.rule, self.alloc.clone())?;
+                    for (h, t) in recent.iter() {
+                        registers.ensure_spare()?;
+                        registers.push(h, t);
+                    }
+                    created = Some(registers);
+                }
+            }
+            None if self.registers.is_none() => {
+                created = Some(SlidingRegisters::new_in(self.rule, self.alloc.clone())?);
+            }
+            None => {}
+        }
+        if let Some(registers) = created.as_mut().or(self.registers.as_mut()) {
+            registers.ensure_spare()?;
+        }
+        // Nothing fails from here on.
+        if created.is_some() {
+            self.registers = created;
+        }
+        if let Some(recent) = &mut self.recent {
+            recent.push(hash, at);
+        }
+        if let Some(registers) = &mut self.registers {
+            registers.push(hash, at);
+        }
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// The oldest live row, of hash `hash`, leaves.
+    pub(crate) fn pop(&mut self, hash: u64) -> Result<(), Error> {
+        if self.len() == 0 {
+            return Err(Error::parameter(
+                "a row cannot leave a moving window that holds none",
+            ));
+        }
+        let at = self.popped as u32;
+        if let Some(recent) = &mut self.recent {
+            let dropped = recent.pop(at);
+            debug_assert!(
+                dropped.is_none_or(|h| h == hash),
+                "the leaving row's hash is not the one pushed"
+            );
+        }
+        if let Some(registers) = &mut self.registers {
+            registers.pop(hash, at);
+        }
+        self.popped += 1;
+        Ok(())
+    }
+
+    pub(crate) fn form(&self) -> Form<'_, A, R> {
+        if self.len() == 0 {
+            return Form::Empty;
+        }
+        match (&self.recent, &self.registers) {
+            (Some(recent), _) if recent.len() <= self.threshold => Form::Exact(recent),
+            (_, Some(registers)) => Form::Registers(registers),
+            _ => unreachable!("registers exist once the frame passed T distinct hashes"),
+        }
+    }
+
+    /// Kept register pairs (0 before registers exist).
+    pub(crate) fn pairs(&self) -> usize {
+        self.registers.as_ref().map_or(0, |r| r.pairs())
+    }
+
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.recent.as_ref().map_or(0, |r| r.allocated_bytes())
+            + self.registers.as_ref().map_or(0, |r| r.allocated_bytes())
+    }
+}
