@@ -183,3 +183,96 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Moving-window aggregates (src/window.rs): every aggregate gets a moving state and an
+-- inverse transition, so that a window frame whose start moves adds the rows that
+-- enter and removes those that leave instead of recomputing the frame for every row.
+-- The moving state is internal (it never leaves its window node). The hll aggregates
+-- exist since earlier releases and views may use them: their pg_aggregate rows and the
+-- dependencies CREATE AGGREGATE would record are completed in place; the ull ones just
+-- created are completed the same way, so both families are declared alike.
+CREATE FUNCTION hll_mfinal(internal) RETURNS hll
+    AS 'MODULE_PATHNAME', 'hll_mfinal' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION hll_mfinal_count(internal) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'hll_mfinal_count' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION hll_union_mtrans(internal, hll) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hll_union_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION hll_union_minv(internal, hll) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hll_union_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION hll_union_mfinal(internal) RETURNS hll
+    AS 'MODULE_PATHNAME', 'hll_union_mfinal' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ull_mfinal(internal) RETURNS ull
+    AS 'MODULE_PATHNAME', 'ull_mfinal' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ull_mfinal_count(internal) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'ull_mfinal_count' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION ull_union_mtrans(internal, ull) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ull_union_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ull_union_minv(internal, ull) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ull_union_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ull_union_mfinal(internal) RETURNS ull
+    AS 'MODULE_PATHNAME', 'ull_union_mfinal' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+DO $$
+DECLARE
+    spec record;
+    arguments text;
+    forward regprocedure;
+    inverse regprocedure;
+    final regprocedure;
+BEGIN
+    FOR spec IN
+        SELECT a.aggfnoid, p.proname::text AS name, m.forward, m.inverse, m.final, m.volatility
+        FROM pg_catalog.pg_aggregate AS a
+        JOIN pg_catalog.pg_proc AS p ON p.oid = a.aggfnoid
+        JOIN (VALUES
+            ('hll_add_agg', 'hll_add_mtrans', 'hll_add_minv', 'hll_mfinal', 'STABLE'),
+            ('hll_sketch', 'hll_sketch_mtrans', 'hll_sketch_minv', 'hll_mfinal', 'STABLE'),
+            ('hll_count_distinct', 'hll_sketch_mtrans', 'hll_sketch_minv', 'hll_mfinal_count',
+             'STABLE'),
+            ('hll_union_agg', 'hll_union_mtrans', 'hll_union_minv', 'hll_union_mfinal', 'IMMUTABLE'),
+            ('ull_add_agg', 'ull_add_mtrans', 'ull_add_minv', 'ull_mfinal', 'IMMUTABLE'),
+            ('ull_sketch', 'ull_sketch_mtrans', 'ull_sketch_minv', 'ull_mfinal', 'IMMUTABLE'),
+            ('ull_count_distinct', 'ull_sketch_mtrans', 'ull_sketch_minv', 'ull_mfinal_count',
+             'IMMUTABLE'),
+            ('ull_union_agg', 'ull_union_mtrans', 'ull_union_minv', 'ull_union_mfinal', 'IMMUTABLE')
+        ) AS m(aggregate, forward, inverse, final, volatility) ON m.aggregate = p.proname
+        WHERE p.pronamespace = '@extschema@'::regnamespace
+        ORDER BY a.aggfnoid
+    LOOP
+        arguments := pg_catalog.pg_get_function_identity_arguments(spec.aggfnoid);
+        forward := pg_catalog.to_regprocedure(
+            pg_catalog.format('%s(internal, %s)', spec.forward, arguments));
+        inverse := pg_catalog.to_regprocedure(
+            pg_catalog.format('%s(internal, %s)', spec.inverse, arguments));
+        IF forward IS NULL THEN
+            EXECUTE pg_catalog.format(
+                'CREATE FUNCTION %s(internal, %s) RETURNS internal
+                     AS %L, %L LANGUAGE C %s PARALLEL SAFE',
+                spec.forward, arguments, 'MODULE_PATHNAME', spec.forward, spec.volatility);
+            forward := pg_catalog.to_regprocedure(
+                pg_catalog.format('%s(internal, %s)', spec.forward, arguments));
+        END IF;
+        IF inverse IS NULL THEN
+            EXECUTE pg_catalog.format(
+                'CREATE FUNCTION %s(internal, %s) RETURNS internal
+                     AS %L, %L LANGUAGE C %s PARALLEL SAFE',
+                spec.inverse, arguments, 'MODULE_PATHNAME', spec.inverse, spec.volatility);
+            inverse := pg_catalog.to_regprocedure(
+                pg_catalog.format('%s(internal, %s)', spec.inverse, arguments));
+        END IF;
+        final := pg_catalog.format('%s(internal)', spec.final)::regprocedure;
+        UPDATE pg_catalog.pg_aggregate
+           SET aggmtransfn = forward, aggminvtransfn = inverse, aggmfinalfn = final,
+               aggmtranstype = 'internal'::regtype, aggmfinalmodify = 'r'
+         WHERE aggfnoid = spec.aggfnoid;
+        INSERT INTO pg_catalog.pg_depend
+            (classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype)
+        SELECT 'pg_proc'::regclass, spec.aggfnoid, 0, 'pg_proc'::regclass, f, 0, 'n'
+          FROM unnest(ARRAY[forward, inverse, final]::oid[]) AS f
+         WHERE NOT EXISTS (
+            SELECT FROM pg_catalog.pg_depend
+             WHERE classid = 'pg_proc'::regclass AND objid = spec.aggfnoid
+               AND refclassid = 'pg_proc'::regclass AND refobjid = f AND deptype = 'n');
+    END LOOP;
+END
+$$;

@@ -175,7 +175,7 @@ unsafe fn window_parameter_exprs(
         let mut chosen: Option<*mut pg_sys::List> = None;
         for call in pg_list::pointers((*winstate).funcs) {
             let wfunc = (*call.cast::<pg_sys::WindowFuncExprState>()).wfunc;
-            if !(*wfunc).winagg || aggregate_final_function((*wfunc).winfnoid) != final_fn {
+            if !(*wfunc).winagg || !is_final_function_of((*wfunc).winfnoid, final_fn) {
                 continue;
             }
             match chosen {
@@ -211,23 +211,38 @@ struct AggregateRowStart {
     aggnumdirectargs: i16,
     aggtransfn: pg_sys::Oid,
     aggfinalfn: pg_sys::Oid,
+    aggcombinefn: pg_sys::Oid,
+    aggserialfn: pg_sys::Oid,
+    aggdeserialfn: pg_sys::Oid,
+    aggmtransfn: pg_sys::Oid,
+    aggminvtransfn: pg_sys::Oid,
+    aggmfinalfn: pg_sys::Oid,
 }
 
-/// The final function of aggregate `aggfnoid` (invalid if it is not an aggregate).
-unsafe fn aggregate_final_function(aggfnoid: pg_sys::Oid) -> pg_sys::Oid {
+/// Whether `function` is a final function (plain or moving) of aggregate `aggfnoid`.
+unsafe fn is_final_function_of(aggfnoid: pg_sys::Oid, function: pg_sys::Oid) -> bool {
+    unsafe {
+        let (plain, moving) = aggregate_final_functions(aggfnoid);
+        function == plain || function == moving
+    }
+}
+
+/// The plain and moving final functions of aggregate `aggfnoid` (invalid if it is not
+/// an aggregate or has none).
+unsafe fn aggregate_final_functions(aggfnoid: pg_sys::Oid) -> (pg_sys::Oid, pg_sys::Oid) {
     unsafe {
         let tuple = pg_sys::SearchSysCache1(
             pg_sys::SysCacheIdentifier::AGGFNOID as i32,
             pg_sys::Datum::from(aggfnoid),
         );
         if tuple.is_null() {
-            return pg_sys::InvalidOid;
+            return (pg_sys::InvalidOid, pg_sys::InvalidOid);
         }
         let aggregate = pg_sys::heap_tuple_get_struct::<AggregateRowStart>(tuple);
         debug_assert_eq!((*aggregate).aggfnoid, aggfnoid);
-        let final_fn = (*aggregate).aggfinalfn;
+        let finals = ((*aggregate).aggfinalfn, (*aggregate).aggmfinalfn);
         pg_sys::ReleaseSysCache(tuple);
-        final_fn
+        finals
     }
 }
 

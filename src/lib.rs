@@ -30,6 +30,7 @@ pub mod state;
 pub mod statistics;
 pub mod type_io;
 pub mod ull;
+pub mod window;
 
 ::pgrx::pg_module_magic!(name, version);
 
