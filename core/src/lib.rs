@@ -57,6 +57,7 @@ pub mod sketch;
 pub mod sparse;
 pub mod storage;
 pub mod ull;
+pub mod window;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 pub use classic::Estimator;
