@@ -6,6 +6,7 @@
 //! cargo run -p hll-core --release --example ull_accuracy             # full, writes docs/accuracy
 //! cargo run -p hll-core --release --example ull_accuracy -- --quick  # CI, about 30 s
 //! cargo run -p hll-core --release --example ull_accuracy -- --out DIR
+//! cargo run -p hll-core --release --example ull_accuracy -- --timing # estimator timings only
 //! ```
 //!
 //! Both modes print one line per goal, estimator and precision (PASS; OVER: missed as
@@ -39,6 +40,7 @@ use std::time::Instant;
 
 use hll_core::ull::estimate::UllEstimator;
 use hll_core::ull::register;
+use hll_core::ull::registers::histogram;
 
 mod common;
 use common::{document, legend, run_parallel, Axis, Panel, Style};
@@ -420,6 +422,10 @@ fn write_csv(rows: &[Row], design: &Design, path: &PathBuf) {
     std::fs::write(path, s).expect("write csv");
 }
 
+/// A chart panel: title, y-axis label, the value plotted, and a reference level (0 for
+/// none).
+type PanelSpec<'a> = (&'a str, &'a str, &'a dyn Fn(&Row) -> f64, f64);
+
 /// One chart per precision: RMSE and |bias| (% of n), and the share of 95% bounds that
 /// miss n, against n.
 fn write_svg(rows: &[Row], p: u8, design: &Design, path: &PathBuf) {
@@ -437,7 +443,7 @@ fn write_svg(rows: &[Row], p: u8, design: &Design, path: &PathBuf) {
     let n_max = design.n_max as f64;
     let mut body = String::new();
     let cell_w = 420.0;
-    let panels: [(&str, &str, &dyn Fn(&Row) -> f64, f64); 3] = [
+    let panels: [PanelSpec; 3] = [
         ("relative RMSE", "RMSE (% of n)", &|r| 100.0 * r.rmse, 0.0),
         ("|bias|", "|bias| (% of n)", &|r| 100.0 * r.bias.abs(), 0.0),
         (
@@ -451,7 +457,7 @@ fn write_svg(rows: &[Row], p: u8, design: &Design, path: &PathBuf) {
         let y_max = rows
             .iter()
             .filter(|r| r.p == p)
-            .map(|r| value(r))
+            .map(value)
             .fold(0.0f64, f64::max)
             .max(reference * 1.2)
             .max(100.0 * 0.85 / f64::from(1u32 << p).sqrt() * if i == 0 { 1.2 } else { 0.0 });
@@ -505,6 +511,17 @@ fn time_estimates(p: u8) {
         let mut rng = Rng(7);
         let mut done = 0;
         sim.advance(&mut rng, &mut done, n);
+        let start = Instant::now();
+        let mut filled = 0u32;
+        for _ in 0..20_000 {
+            filled += std::hint::black_box(histogram(std::hint::black_box(&sim.regs)))[0];
+        }
+        println!(
+            "timing p {p} n {n:>7} histogram of the {} register bytes: {:.2} us  [{}]",
+            sim.regs.len(),
+            1e6 * start.elapsed().as_secs_f64() / 20_000.0,
+            (filled > 0) as u8
+        );
         for e in ESTIMATORS {
             let mut samples = Vec::new();
             let mut sink = 0.0;
@@ -567,6 +584,9 @@ fn main() {
     };
     let start = Instant::now();
     time_estimates(11);
+    if args.iter().any(|a| a == "--timing") {
+        return;
+    }
     let points = checkpoints(design.n_max);
     let mut rows = Vec::new();
     for &p in design.ps {

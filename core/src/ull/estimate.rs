@@ -563,18 +563,51 @@ impl UllEstimator {
         if estimate.is_infinite() {
             return (f64::INFINITY, f64::INFINITY);
         }
-        // Both sides are monotone in n: bisection on a log scale.
-        let solve = |sign: f64, mut lo: f64, mut hi: f64| {
-            while hi / lo > 1.0 + 1e-9 {
-                let mid = (lo * hi).sqrt();
-                let reach = mid * (1.0 + sign * z * self.relative_standard_error_at(mid, p));
-                if reach < estimate {
-                    lo = mid;
+        // Both sides are monotone in n: find the root of f(t) = e^t (1 +- z rse(e^t)) -
+        // estimate, t = ln n, by regula falsi with the Illinois rule (the endpoint kept
+        // twice in a row has its value halved), which converges superlinearly: about 8
+        // error evaluations per side instead of 30 for bisection.
+        let solve = |sign: f64, lo: f64, hi: f64| {
+            let f = |t: f64| {
+                let n = t.exp();
+                n * (1.0 + sign * z * self.relative_standard_error_at(n, p)) - estimate
+            };
+            let (mut a, mut b) = (lo.ln(), hi.ln());
+            let (mut fa, mut fb) = (f(a), f(b));
+            if fa >= 0.0 {
+                return lo;
+            }
+            if fb < 0.0 {
+                return hi;
+            }
+            let mut kept = 0i8;
+            for _ in 0..100 {
+                if b - a <= 1e-10 {
+                    break;
+                }
+                let mut c = (a * fb - b * fa) / (fb - fa);
+                if c.is_nan() || c <= a || c >= b {
+                    c = 0.5 * (a + b);
+                }
+                let fc = f(c);
+                if fc.abs() <= estimate * 1e-12 {
+                    return c.exp();
+                }
+                if fc < 0.0 {
+                    (a, fa) = (c, fc);
+                    if kept == -1 {
+                        fb *= 0.5;
+                    }
+                    kept = -1;
                 } else {
-                    hi = mid;
+                    (b, fb) = (c, fc);
+                    if kept == 1 {
+                        fa *= 0.5;
+                    }
+                    kept = 1;
                 }
             }
-            (lo * hi).sqrt()
+            (0.5 * (a + b)).exp()
         };
         // One value of slack on each side (a continuity correction): while n is below
         // about sqrt(m), the estimate moves in steps of about one value (two values in
@@ -615,6 +648,8 @@ pub fn ull_fisher_information(lambda: f64, p: u8) -> f64 {
         s[k] = -(-lambda * r).exp_m1();
         seen_score[k] = if s[k] > 0.0 { r * e[k] / s[k] } else { 0.0 };
     }
+    // e^(-lambda (2^-u - 2^-top)) = e_u e^(lambda 2^-top): one exp for all u.
+    let beyond_top = (lambda * exp2i(-(top as i32))).exp();
     // Empty: nothing seen, rate sum 1 - 2^-top.
     let rate_all = 1.0 - exp2i(-(top as i32));
     let p_empty = (-lambda * rate_all).exp();
@@ -622,7 +657,7 @@ pub fn ull_fisher_information(lambda: f64, p: u8) -> f64 {
     for u in 1..=top {
         // u seen, all above unseen (their rates sum to 2^-u - 2^-top).
         let above = exp2i(-(u as i32)) - exp2i(-(top as i32));
-        let base_p = s[u] * (-lambda * above).exp();
+        let base_p = s[u] * e[u] * beyond_top;
         if base_p < 1e-300 {
             continue;
         }
@@ -991,6 +1026,17 @@ mod tests {
                     1.0 <= lo && lo <= est && est <= hi && hi.is_finite(),
                     "{est}: {lo} {hi}"
                 );
+            }
+            // Each bound solves its equation (one value of slack taken off), unless held
+            // at 1.
+            let z = 1.959_963_985;
+            for est in [20.0, 700.0, 3e4, 1e6, 1e9] {
+                let (lo, hi) = e.bounds(est, 11, 0.95);
+                let (l, u) = (lo + 1.0, hi - 1.0);
+                let reach_l = l * (1.0 + z * e.relative_standard_error_at(l, 11));
+                let reach_u = u * (1.0 - z * e.relative_standard_error_at(u, 11));
+                assert!((reach_l / est - 1.0).abs() < 1e-8, "{e:?} {est}: {lo}");
+                assert!((reach_u / est - 1.0).abs() < 1e-8, "{e:?} {est}: {hi}");
             }
             // At large n the half-width is z times the asymptotic error.
             let (lo, hi) = e.bounds(1e8, 11, 0.95);
