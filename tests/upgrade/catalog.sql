@@ -20,7 +20,9 @@ WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extna
 ORDER BY o.oid::regoperator::text;
 SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
        a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype, a.aggtransspace,
-       a.aggfinalmodify, a.aggfinalextra, a.agginitval, a.aggkind
+       a.aggfinalmodify, a.aggfinalextra, a.agginitval, a.aggkind, a.aggmtransfn,
+       a.aggminvtransfn, a.aggmfinalfn, a.aggmtranstype::regtype, a.aggmtransspace,
+       a.aggmfinalmodify, a.aggmfinalextra, a.aggminitval
 FROM pg_aggregate AS a JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
 WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hyperloglog')
 ORDER BY a.aggfnoid::regprocedure::text;
@@ -34,7 +36,7 @@ SELECT am.amname, opc.opcname, opc.opcdefault,
        (SELECT string_agg(amprocnum || ':' || amproc::regproc, ' ' ORDER BY amprocnum)
         FROM pg_amproc WHERE amprocfamily = opc.opcfamily) AS support
 FROM pg_opclass AS opc JOIN pg_am AS am ON am.oid = opc.opcmethod
-WHERE opc.opcintype = 'hll'::regtype ORDER BY 1, 2;
+WHERE opc.opcintype IN ('hll'::regtype, 'ull'::regtype) ORDER BY 1, 2;
 SELECT a.aggfnoid::regprocedure::text AS aggregate,
        pg_describe_object(d.refclassid, d.refobjid, 0) AS uses, d.deptype, count(*)
 FROM pg_aggregate AS a
