@@ -30,7 +30,7 @@ use crate::error::Error;
 /// stays in L1 cache and builds in well under a microsecond) while costing almost
 /// nothing against unlimited Huffman codes: a register rarer than 2^-12 is rare enough
 /// that a slightly too short or too long code for it changes the size by bits.
-pub const MAX_CODE_LEN: u32 = 12;
+pub const MAX_CODE_LEN: u32 = 11;
 const TABLE_SIZE: usize = 1 << MAX_CODE_LEN;
 /// Kraft sum of a complete code, in units of 2^-MAX_CODE_LEN.
 const KRAFT_FULL: u32 = 1 << MAX_CODE_LEN;
@@ -50,6 +50,9 @@ struct Plan {
     lo: u8,
     hi: u8,
     lengths: [u8; 256],
+    /// The code table's bytes (at most 237 lengths of at most 6 bits).
+    table: [u8; 192],
+    table_len: usize,
     stream_bits: [u64; STREAMS],
     len: usize,
 }
@@ -68,6 +71,8 @@ fn plan(registers: &[u8], p: u8) -> Plan {
         lo,
         hi,
         lengths: [0u8; 256],
+        table: [0; 192],
+        table_len: 0,
         stream_bits: [0; STREAMS],
         len: 2,
     };
@@ -82,13 +87,68 @@ fn plan(registers: &[u8], p: u8) -> Plan {
             .map(|(&c, &l)| u64::from(c) * u64::from(l))
             .sum();
     }
+    plan.table_len = write_lengths(&plan.lengths, lo, hi, p, &mut plan.table);
+    let bits: u64 = plan.stream_bits.iter().sum();
+    let base = stream_size_base(bits.div_ceil(8) as usize);
     let sizes: usize = plan.stream_bits[..STREAMS - 1]
         .iter()
-        .map(|&b| varint_len(b))
+        .map(|&b| varint_len(zigzag(b as i64 - base as i64)))
         .sum();
-    let bits: u64 = plan.stream_bits.iter().sum();
-    plan.len = 2 + nibble_count(lo, hi, p).div_ceil(2) + sizes + bits.div_ceil(8) as usize;
+    plan.len = 2 + plan.table_len + sizes + bits.div_ceil(8) as usize;
     plan
+}
+
+/// The code length of byte `b` is coded against `prev`, the length of `b - 4` (the
+/// same flags one update value lower), when `b - 4` is in the table: lengths change
+/// little from one update value to the next. `0` repeats it, `100` / `101` add or
+/// subtract one, `11` and four bits give any other length; without a `prev`, four
+/// bits. Returns (code, bits).
+fn length_code(prev: Option<u8>, len: u8) -> (u32, u32) {
+    match prev {
+        None => (u32::from(len), 4),
+        Some(q) if q == len => (0, 1),
+        Some(q) if q + 1 == len => (0b100, 3),
+        Some(q) if q == len + 1 => (0b101, 3),
+        Some(_) => (0b11 << 4 | u32::from(len), 6),
+    }
+}
+
+/// `prev` for byte `b` of a table over `lo..=hi` at precision `p`.
+fn previous(lengths: &[u8; 256], b: u8, lo: u8, p: u8) -> Option<u8> {
+    (b >= lo.saturating_add(4) && register::is_valid(b - 4, p)).then(|| lengths[usize::from(b - 4)])
+}
+
+/// Writes the length of every valid byte in `lo..=hi` (see [`length_code`]), most
+/// significant bit first, zero-padded to a byte; returns the bytes written.
+fn write_lengths(lengths: &[u8; 256], lo: u8, hi: u8, p: u8, out: &mut [u8; 192]) -> usize {
+    let (mut acc, mut pending, mut at) = (0u32, 0u32, 0usize);
+    for b in lo..=hi {
+        if register::is_valid(b, p) {
+            let (code, bits) = length_code(previous(lengths, b, lo, p), lengths[usize::from(b)]);
+            acc = acc << bits | code;
+            pending += bits;
+            while pending >= 8 {
+                pending -= 8;
+                out[at] = (acc >> pending) as u8;
+                at += 1;
+            }
+        }
+    }
+    if pending > 0 {
+        out[at] = (acc << (8 - pending)) as u8;
+        at += 1;
+    }
+    at
+}
+
+/// Stream sizes are stored as differences from a quarter of the codes' bits, which
+/// keeps them to one byte or two.
+fn stream_size_base(code_bytes: usize) -> usize {
+    2 * code_bytes
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
 }
 
 /// The histogram of each stream's registers (quarter `j` of the array is stream
@@ -119,12 +179,6 @@ fn sum_histograms(parts: &[[u32; 256]; STREAMS]) -> [u32; 256] {
     hist
 }
 
-/// Number of length nibbles: the bytes in `lo..=hi` that are register states of `p`
-/// (the others can never occur, so they carry no length).
-fn nibble_count(lo: u8, hi: u8, p: u8) -> usize {
-    (lo..=hi).filter(|&b| register::is_valid(b, p)).count()
-}
-
 /// Bytes of `v` in LEB128 (7 bits a byte, low groups first, high bit = more follow).
 fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
@@ -150,25 +204,11 @@ pub fn encode_into(registers: &[u8], p: u8, out: &mut [u8]) {
     if plan.lo == plan.hi {
         return;
     }
-    let mut at = 2;
-    let mut high = true;
-    for b in plan.lo..=plan.hi {
-        if register::is_valid(b, p) {
-            let nibble = plan.lengths[usize::from(b)];
-            if high {
-                out[at] = nibble << 4;
-            } else {
-                out[at] |= nibble;
-                at += 1;
-            }
-            high = !high;
-        }
-    }
-    if !high {
-        at += 1;
-    }
+    let mut at = 2 + plan.table_len;
+    out[2..at].copy_from_slice(&plan.table[..plan.table_len]);
+    let base = stream_size_base(plan.stream_bits.iter().sum::<u64>().div_ceil(8) as usize);
     for &bits in &plan.stream_bits[..STREAMS - 1] {
-        let mut v = bits;
+        let mut v = zigzag(bits as i64 - base as i64);
         while v >= 0x80 {
             out[at] = (v as u8 & 0x7f) | 0x80;
             v >>= 7;
@@ -352,36 +392,70 @@ impl Table {
             table.only = Some(lo);
             return Ok(table);
         }
-        let nibbles = nibble_count(lo, hi, p);
-        let mut at = 2 + nibbles.div_ceil(2);
-        let Some(packed) = coded.get(2..at) else {
-            return Err(Error::corrupt_ull(format!(
-                "coded registers end inside their code table ({} of {at} bytes)",
-                coded.len()
-            )));
+        // The lengths, read bit by bit (see `length_code`); every way of writing a
+        // length but the shortest is refused.
+        let table_end = |bit: usize| 2 + bit.div_ceil(8);
+        let mut bit = 0usize;
+        let mut read = |n: u32| -> Result<u32, Error> {
+            let mut v = 0;
+            for _ in 0..n {
+                let Some(&byte) = coded.get(2 + bit / 8) else {
+                    return Err(Error::corrupt_ull(
+                        "coded registers end inside their code table",
+                    ));
+                };
+                v = v << 1 | u32::from(byte >> (7 - bit % 8) & 1);
+                bit += 1;
+            }
+            Ok(v)
         };
-        let mut i = 0;
         let mut kraft: u32 = 0;
         for b in lo..=hi {
             if !register::is_valid(b, p) {
                 continue;
             }
-            let byte = packed[i / 2];
-            let len = if i % 2 == 0 { byte >> 4 } else { byte & 15 };
-            i += 1;
-            if u32::from(len) > MAX_CODE_LEN {
+            let prev = previous(&table.lengths, b, lo, p);
+            let len = match prev {
+                None => read(4)?,
+                Some(q) => {
+                    let q = u32::from(q);
+                    if read(1)? == 0 {
+                        q
+                    } else if read(1)? == 0 {
+                        if read(1)? == 0 {
+                            q + 1
+                        } else if q == 0 {
+                            return Err(Error::corrupt_ull(format!(
+                                "invalid code table: register 0x{b:02x} one bit shorter than an absent code"
+                            )));
+                        } else {
+                            q - 1
+                        }
+                    } else {
+                        let raw = read(4)?;
+                        if raw + 1 >= q && raw <= q + 1 {
+                            return Err(Error::corrupt_ull(format!(
+                                "invalid code table: register 0x{b:02x} has a length written in full that its short form gives"
+                            )));
+                        }
+                        raw
+                    }
+                }
+            };
+            if len > MAX_CODE_LEN {
                 return Err(Error::corrupt_ull(format!(
                     "invalid code table: register 0x{b:02x} has a {len}-bit code, over {MAX_CODE_LEN}"
                 )));
             }
-            table.lengths[usize::from(b)] = len;
+            table.lengths[usize::from(b)] = len as u8;
             if len > 0 {
                 kraft += KRAFT_FULL >> len;
             }
         }
-        if nibbles % 2 == 1 && packed[nibbles / 2] & 15 != 0 {
+        let mut at = table_end(bit);
+        if !bit.is_multiple_of(8) && coded[at - 1] & (0xff >> (bit % 8)) != 0 {
             return Err(Error::corrupt_ull(
-                "invalid code table: nonzero padding nibble",
+                "invalid code table: nonzero padding bits",
             ));
         }
         if table.lengths[usize::from(lo)] == 0 || table.lengths[usize::from(hi)] == 0 {
@@ -397,10 +471,15 @@ impl Table {
 
         // Stream sizes: each stream codes m/4 registers in at least one bit each.
         let quarter = (1usize << p) / STREAMS;
+        let mut zigzags = [0u64; STREAMS - 1];
+        for z in &mut zigzags {
+            *z = read_varint(coded, &mut at)?;
+        }
+        let base = stream_size_base(coded.len() - at) as i64;
         let mut start = 0usize;
-        for j in 1..STREAMS {
-            let bits = read_varint(coded, &mut at)?;
-            if bits < quarter as u64 || bits > (MAX_CODE_LEN as usize * quarter) as u64 {
+        for (j, &z) in (1..STREAMS).zip(&zigzags) {
+            let bits = base + ((z >> 1) as i64 ^ -((z & 1) as i64));
+            if bits < quarter as i64 || bits > (MAX_CODE_LEN as usize * quarter) as i64 {
                 return Err(Error::corrupt_ull(format!(
                     "coded registers: stream {} of {bits} bits cannot hold {quarter} codes",
                     j - 1
@@ -987,14 +1066,30 @@ mod tests {
         let present = |b: u8| registers.contains(&b);
         let lo = (0..=255u8).find(|&b| present(b)).unwrap();
         let hi = (0..=255u8).rev().find(|&b| present(b)).unwrap();
-        let mut out = vec![lo, hi];
-        let nibbles: Vec<u8> = (lo..=hi)
-            .filter(|&x| register::is_valid(x, p))
-            .map(|x| lengths[usize::from(x)])
-            .collect();
-        for pair in nibbles.chunks(2) {
-            out.push(pair[0] << 4 | pair.get(1).copied().unwrap_or(0));
+        let to_bytes = |mut bits: String| -> Vec<u8> {
+            while !bits.len().is_multiple_of(8) {
+                bits.push('0');
+            }
+            (0..bits.len())
+                .step_by(8)
+                .map(|i| u8::from_str_radix(&bits[i..i + 8], 2).unwrap())
+                .collect()
+        };
+        let mut table = String::new();
+        for x in (lo..=hi).filter(|&x| register::is_valid(x, p)) {
+            let len = i32::from(lengths[usize::from(x)]);
+            let prev = (x >= lo + 4 && register::is_valid(x - 4, p))
+                .then(|| i32::from(lengths[usize::from(x - 4)]));
+            table += &match prev.map(|q| len - q) {
+                None => format!("{len:04b}"),
+                Some(0) => "0".into(),
+                Some(1) => "100".into(),
+                Some(-1) => "101".into(),
+                Some(_) => format!("11{len:04b}"),
+            };
         }
+        let mut out = vec![lo, hi];
+        out.extend(to_bytes(table));
         let codes = canonical_codes(lengths, lo, hi);
         let streams: Vec<String> = (0..4)
             .map(|j| {
@@ -1007,21 +1102,18 @@ mod tests {
                     .collect()
             })
             .collect();
+        let all = streams.concat();
+        let quarter = all.len().div_ceil(8) as i64 * 2;
         for s in &streams[..3] {
-            let mut v = s.len();
+            let d = s.len() as i64 - quarter;
+            let mut v = if d >= 0 { 2 * d } else { -2 * d - 1 } as u64;
             while v >= 0x80 {
                 out.push((v & 0x7f) as u8 | 0x80);
                 v >>= 7;
             }
             out.push(v as u8);
         }
-        let mut bits = streams.concat();
-        while !bits.len().is_multiple_of(8) {
-            bits.push('0');
-        }
-        for i in (0..bits.len()).step_by(8) {
-            out.push(u8::from_str_radix(&bits[i..i + 8], 2).unwrap());
-        }
+        out.extend(to_bytes(all));
         out
     }
 
