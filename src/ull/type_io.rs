@@ -3,9 +3,9 @@
 //! value, CODED registers included, and that it is in its one canonical form. The
 //! typmod `ull(p, expthresh)` is [`UllParams::typmod`].
 
-use hll_core::{hex, Error};
 use hll_core::ull::storage::StoredUll;
 use hll_core::ull::UllParams;
+use hll_core::{hex, Error};
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 
@@ -65,7 +65,8 @@ pub unsafe extern "C" fn ull_in(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Dat
     guarded(|| unsafe {
         let text = core::ffi::CStr::from_ptr(strict_arg(fcinfo, 0).cast_mut_ptr()).to_bytes();
         let typmod = strict_arg(fcinfo, 2).value() as i32;
-        let (datum, bytes) = new_varlena(check(hex::decoded_len(text).map_err(as_ull), Origin::Text));
+        let (datum, bytes) =
+            new_varlena(check(hex::decoded_len(text).map_err(as_ull), Origin::Text));
         check(hex::decode_into(text, bytes).map_err(as_ull), Origin::Text);
         validate(bytes, typmod, Origin::Text);
         datum
