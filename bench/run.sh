@@ -2,7 +2,7 @@
 # The benchmark suite: hyperloglog against postgresql-hll (the peer) and the plain
 # baselines, on one private PostgreSQL 15 cluster started (and stopped) by this script.
 #
-#   bash bench/run.sh [--rows N] [--users D] [--runs K] [--quick] [--pg MAJOR]
+#   bash bench/run.sh [--rows N] [--users D] [--runs K] [--quick] [--pg MAJOR] [--ull [--perf]]
 #
 # Defaults: N = 10,000,000 rows, D = 1,000,000 distinct users, K = 5 timed runs after
 # one warm-up, 100,000 stored sketches (and 1,000,000 for query 9). --quick: 1,000,000
@@ -12,14 +12,15 @@
 # package unpacked into it by tests/matrix/run.sh. postgresql-hll is packaged for 15
 # only, so on other majors its columns read n/a and the ratios are to count and
 # count(DISTINCT). Report: stdout, bench/results/<date>-<host>[-pgMAJOR].md and
-# latest[-pgMAJOR].md.
+# latest[-pgMAJOR].md. --ull: the ull speed benchmark instead (bench/ull.py, same events;
+# report bench/results/ull-<date>-<host>.md and ull-latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source tests/cluster.sh
 source tests/pg_versions.sh
 
-rows=10000000 users=1000000 runs=5 sketches=100000 groups=20000 mode=full major=15
+rows=10000000 users=1000000 runs=5 sketches=100000 groups=20000 mode=full major=15 ull=no ull_args=()
 while [ $# -gt 0 ]; do
     case $1 in
         --rows) rows=$2; shift 2 ;;
@@ -27,7 +28,9 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --quick) rows=1000000 users=100000 runs=3 sketches=10000 groups=2000 mode=quick; shift ;;
         --pg) major=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --ull) ull=yes; shift ;;
+        --perf) ull_args+=(--perf); shift ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -35,7 +38,8 @@ done
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 step() { printf '==> %s\n' "$*" >&2; }
 
-PG_BIN=$(dirname "$(pg_config_of "$major")")
+# BENCH_PG_BIN: another server build (a relocated copy holding the library to measure).
+PG_BIN=${BENCH_PG_BIN:-$(dirname "$(pg_config_of "$major")")}
 if [ ! -f "$("$PG_BIN/pg_config" --sharedir)/extension/hyperloglog.control" ]; then
     echo "hyperloglog is not installed for PostgreSQL $major: run 'bash tests/matrix/run.sh $major'" >&2
     exit 1
@@ -45,6 +49,7 @@ peer=yes
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 dir=$root/target/bench/cluster
+[ "$ull" = no ] || dir+=-ull
 rm -rf "$dir" && mkdir -p "$root/target/bench"
 trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
 # Table and stored sketches fit in shared buffers; serial plans unless a query asks.
@@ -58,6 +63,14 @@ start=$(date +%s)
 step "generating events: $rows rows, $users users"
 q -d postgres -c "CREATE DATABASE bench_base"
 q -d bench_base -v rows="$rows" -v users="$users" -f bench/sql/base.sql
+if [ "$ull" = yes ]; then
+    q -d postgres -c "ALTER DATABASE bench_base RENAME TO ours"
+    q -d ours -c "CREATE EXTENSION hyperloglog"
+    python3 bench/ull.py --runs "$runs" --mode "$mode" --sketches "$sketches" "${ull_args[@]}" \
+        --library "$("$PG_BIN/pg_config" --pkglibdir)/hyperloglog.so" --setup-seconds "$(($(date +%s) - start))" \
+        --load-start "$load_start" --out-dir bench/results
+    exit
+fi
 step "generating $groups groups of 1,300 values"
 q -d bench_base -v groups="$groups" -f bench/sql/groups.sql
 q -d postgres -c "CREATE DATABASE ours TEMPLATE bench_base"
