@@ -6,6 +6,7 @@ CREATE TEMP TABLE calls (call text, outcome text);
 CREATE FUNCTION sample_value(t regtype) RETURNS text LANGUAGE sql AS $$
     SELECT CASE t
         WHEN 'hll'::regtype THEN $q$hll_add_agg_sample()$q$
+        WHEN 'ull'::regtype THEN $q$ull_add_agg_sample()$q$
         WHEN 'hll_hashval'::regtype THEN '7::hll_hashval'
         WHEN 'integer'::regtype THEN '11'
         WHEN 'bigint'::regtype THEN '-1::bigint'
@@ -29,6 +30,8 @@ CREATE FUNCTION hostile_values(t regtype) RETURNS text[] LANGUAGE sql AS $$
 $$;
 CREATE FUNCTION hll_add_agg_sample() RETURNS hll LANGUAGE sql AS
 $$ SELECT hll_add_agg(hll_hash_integer(i)) FROM generate_series(1, 300) i $$;
+CREATE FUNCTION ull_add_agg_sample() RETURNS ull LANGUAGE sql AS
+$$ SELECT ull_add_agg(hll_hash_integer(i)) FROM generate_series(1, 3000) i $$;
 DO $$
 DECLARE
     f record;
@@ -45,7 +48,7 @@ BEGIN
           -- type I/O and support functions take cstring, internal or a state
           AND NOT p.proargtypes::regtype[] && ARRAY['cstring', 'internal']::regtype[]
           AND p.prorettype <> 'internal'::regtype
-          AND p.proname NOT LIKE 'hll\_%state%'
+          AND p.proname NOT LIKE 'hll\_%state%' AND p.proname NOT LIKE 'ull\_%state%'
         ORDER BY p.proname, p.oid
     LOOP
         types := f.types;

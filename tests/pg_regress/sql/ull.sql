@@ -148,3 +148,19 @@ SELECT sqlstate_of($$SELECT ('\xc1020400000' || repeat('0', 31) || 'ff')::ull$$)
 SELECT sqlstate_of($$SELECT ('\xc1030b000000' || repeat('ab', 40))::ull$$);
 SELECT sqlstate_of($$SELECT substring(u::bytea from 1 for 100)::ull FROM ull_rollup WHERE g = 1$$);
 SELECT sqlstate_of($$SELECT (u::bytea || '\x00'::bytea)::ull FROM ull_rollup WHERE g = 1$$);
+
+-- Every single-byte change of a stored CODED value, and every truncation, is refused
+-- with 22P03 or is another valid value (then in its one canonical form); never XX.
+CREATE TEMP TABLE ull_mutations AS
+WITH v AS (SELECT u::bytea AS b FROM ull_rollup WHERE g = 7),
+     changed AS (
+        SELECT set_byte(b, i, (get_byte(b, i) + d) % 256) AS b
+        FROM v, generate_series(0, length(b) - 1) i, (VALUES (1), (128), (255)) AS t(d)
+        UNION ALL
+        SELECT substring(b from 1 for n) FROM v, generate_series(0, length(b) - 1) n)
+SELECT b, sqlstate_of(format('SELECT %L::bytea::ull', b)) AS outcome FROM changed;
+SELECT split_part(outcome, ':', 1) AS sqlstate, count(*) > 0 AS seen FROM ull_mutations
+GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS internal_errors FROM ull_mutations WHERE outcome LIKE 'XX%';
+SELECT count(*) AS accepted_not_canonical FROM ull_mutations
+WHERE outcome = 'no error' AND b::ull::bytea <> b;
