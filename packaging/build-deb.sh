@@ -50,7 +50,8 @@ for major in "${majors[@]}"; do
     control "postgresql-$major-hyperloglog" "postgresql-$major" "" \
         "HyperLogLog distinct counts for PostgreSQL $major (extension hyperloglog)
  Fast, exact-when-small HyperLogLog sketches (type hll) in the storage format of
- postgresql-hll, with aggregates that roll up, error bounds and intersections." \
+ postgresql-hll and UltraLogLog sketches (type ull), with aggregates that roll up
+ and slide over window frames, error bounds and intersections." \
         >"$stage/DEBIAN/control"
     dpkg-deb --root-owner-group -Zxz --build "$stage" \
         "$out/postgresql-${major}-hyperloglog_${version}_amd64.deb" >/dev/null
