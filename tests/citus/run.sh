@@ -72,9 +72,12 @@ if ! grep -qs "^default_version = '${citus_version%.*}-" "$control"; then
     if [ ! -f "$build.built" ]; then
         echo "== building Citus $citus_version for PostgreSQL $major (once per machine, about 90 s on 2 cores)"
         started=$SECONDS
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblz4-dev libzstd-dev libkrb5-dev \
-            libselinux1-dev libpam0g-dev libssl-dev >/dev/null 2>&1 ||
-            skip "the build dependencies could not be installed with apt-get"
+        deps=(liblz4-dev libzstd-dev libkrb5-dev libselinux1-dev libpam0g-dev libssl-dev)
+        dpkg-query -W -f='${Status}\n' "${deps[@]}" 2>/dev/null | grep -c "install ok installed" |
+            grep -qx "${#deps[@]}" ||
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
+                "${deps[@]}" >/dev/null 2>&1 ||
+            skip "the build dependencies (${deps[*]}) could not be installed with apt-get"
         rm -rf "$build" && mkdir -p "$build"
         tar xzf "$tarball" -C "$build" --strip-components=1 || skip "$tarball could not be unpacked"
         (cd "$build" && ./configure --without-libcurl PG_CONFIG="$pg_config_private" &&
