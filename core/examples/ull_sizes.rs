@@ -2,7 +2,7 @@
 //! the cardinality range, against the registers' entropy.
 //!
 //! ```sh
-//! cargo run -p hll-core --release --example ull_sizes             # ~1 min
+//! cargo run -p hll-core --release --example ull_sizes             # ~20 s of CPU
 //! cargo run -p hll-core --release --example ull_sizes -- --quick  # ~5 s
 //! ```
 //!
