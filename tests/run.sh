@@ -75,9 +75,13 @@ pg_regress() {
 }
 
 step "SQL regression tests (pg_regress)"
-tests=(setup types hashing canonical collations functions aggregates partial_states hostile statistics migration quickstart count_distinct ull)
+tests=(setup types hashing canonical collations functions aggregates partial_states hostile statistics migration quickstart count_distinct ull windows)
 pg_regress regress tests/pg_regress "${tests[@]}"
 record "pg_regress" "${#tests[@]} passed"
+
+step "moving-window aggregates against each frame's plain aggregate, random frames (tests/window_diff)"
+bash tests/window_diff/run.sh | tee "$work/window_diff.log"
+record "window diff" "$(tail -1 "$work/window_diff.log" | sed 's/^window diff: //')"
 
 step "versioned upgrades from every earlier release (tests/upgrade)"
 bash tests/upgrade/run.sh | tee "$work/upgrade.log"
@@ -93,7 +97,8 @@ record "load and crash recovery" "$(tail -1 "$work/load.log" | sed 's/^load: //'
 
 step "examples: the analytics scenarios on a small clickstream (pg_regress)"
 examples=(setup clickstream compare 01_daily_uniques 02_rolling_windows 03_segments 04_funnel
-    05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups 09_bi_count_distinct)
+    05_campaigns 06_realtime_ingest 07_accuracy_monitoring 08_scheduled_rollups 09_bi_count_distinct
+    10_rolling_uniques)
 pg_regress examples tests/examples "${examples[@]}"
 record "examples" "${#examples[@]} passed"
 bash tests/concurrent_ingest.sh examples | tee "$work/ingest.log"
@@ -147,7 +152,7 @@ total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/p
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus-13.2.2.log") + $(passed_in "$work/citus-14.0.1.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
     $(passed_in "$work/bi_clients.log") + $(passed_in "$work/upgrade.log") +
-    $(passed_in "$work/client.log")))
+    $(passed_in "$work/client.log") + $(passed_in "$work/window_diff.log")))
 skipped=$(tail -qn1 "$work"/citus-*.log | grep -c ': skipped (' || true)
 echo "all: $total passed, 0 failed$([ "$skipped" = 0 ] || echo ", $skipped skipped")"
 cd "$root"
