@@ -214,6 +214,32 @@ for format in text binary; do
     done
 done
 
+echo "== updating the hll extension from hyperloglog-0.2.0 (moving-window aggregates)"
+on ours -d postgres -c "CREATE DATABASE updated"
+on ours -d updated -c "CREATE EXTENSION hll VERSION 'hyperloglog-0.2.0'" -c "
+    CREATE TABLE days AS SELECT d, hll_add_agg(hll_hash_integer(u)) AS users
+        FROM generate_series(1, 10) d, generate_series(d * 50, d * 50 + 300) u GROUP BY d;
+    CREATE VIEW weekly AS SELECT d, hll_union_agg(users) OVER w AS users,
+        hll_add_agg(hll_hash_integer(d)) OVER w AS days FROM days
+        WINDOW w AS (ORDER BY d ROWS 6 PRECEDING);"
+before=$(on ours -d updated -At -c "SELECT * FROM weekly ORDER BY d")
+on ours -d updated -c "ALTER EXTENSION hll UPDATE"
+expect "ALTER EXTENSION hll UPDATE reaches the version a new install gets" \
+    "$(on ours -d updated -At -c "SELECT extversion FROM pg_extension WHERE extname = 'hll'")" \
+    "$(sed -n "s/^default_version = '\(.*\)'$/\1/p" sql/hll/hll.control)"
+expect "after the update every aggregate has a moving state and the view over them is unchanged" \
+    "$(on ours -d updated -At -c "SELECT count(*) FILTER (WHERE aggminvtransfn = 0)
+        FROM pg_aggregate WHERE aggfnoid::regproc::text IN ('hll_add_agg', 'hll_union_agg')"),
+$(on ours -d updated -At -c "SELECT * FROM weekly ORDER BY d" | cmp -s - <(echo "$before") && echo same)" "0,
+same"
+on ours -d postgres -c "CREATE DATABASE fresh_hll"
+on ours -d fresh_hll -c "CREATE EXTENSION hll"
+catalog() { on ours -d "$1" -At -c "SELECT aggfnoid::regprocedure, aggmtransfn, aggminvtransfn,
+    aggmfinalfn, aggmtranstype::regtype FROM pg_aggregate
+    WHERE aggfnoid::regproc::text IN ('hll_add_agg', 'hll_union_agg') ORDER BY 1"; }
+expect "the updated aggregates equal a new install's" \
+    "$(catalog updated | md5sum)" "$(catalog fresh_hll | md5sum)"
+
 echo "== deliberate differences (pg_regress)"
 on ours -d postgres -c "CREATE DATABASE differences"
 if "$PG_BIN/../lib/pgxs/src/test/regress/pg_regress" --use-existing --host="$work/ours/socket" \
