@@ -259,12 +259,13 @@ pub fn encode_into(registers: &[u8], p: u8, out: &mut [u8]) {
 /// before it, nonzero padding. On failure `out` holds no meaningful registers.
 pub fn decode_into(coded: &[u8], p: u8, out: &mut [u8]) -> Result<(), Error> {
     check_p(p, out.len())?;
-    let mut lut = [0u16; TABLE_SIZE];
-    let table = Table::parse(coded, p, &mut lut)?;
+    let table = Table::parse(coded, p)?;
     if let Some(only) = table.only {
         out.fill(only);
         return Ok(());
     }
+    let mut lut = [0u16; TABLE_SIZE];
+    table.fill_lut(&mut lut);
     let hist = table.decode(&lut, coded, out.len(), |i, syms| {
         out[i..i + 4].copy_from_slice(&syms);
     })?;
@@ -279,14 +280,15 @@ pub fn decode_into(coded: &[u8], p: u8, out: &mut [u8]) -> Result<(), Error> {
 /// caller that must not see a partial union merges into a scratch copy.
 pub fn decode_merge(coded: &[u8], p: u8, dst: &mut [u8]) -> Result<(), Error> {
     check_p(p, dst.len())?;
-    let mut lut = [0u16; TABLE_SIZE];
-    let table = Table::parse(coded, p, &mut lut)?;
+    let table = Table::parse(coded, p)?;
     if let Some(only) = table.only {
         for d in dst.iter_mut() {
             *d = merge_byte(*d, only);
         }
         return Ok(());
     }
+    let mut lut = [0u16; TABLE_SIZE];
+    table.fill_lut(&mut lut);
     let hist = table.decode(&lut, coded, dst.len(), |i, syms| {
         for (d, s) in dst[i..i + 4].iter_mut().zip(syms) {
             *d = merge_byte(*d, s);
@@ -318,13 +320,14 @@ pub fn histogram(coded: &[u8], p: u8) -> Result<[u32; 256], Error> {
         )));
     }
     let m = 1usize << p;
-    let mut lut = [0u16; TABLE_SIZE];
-    let table = Table::parse(coded, p, &mut lut)?;
+    let table = Table::parse(coded, p)?;
     if let Some(only) = table.only {
         let mut hist = [0u32; 256];
         hist[usize::from(only)] = m as u32;
         return Ok(hist);
     }
+    let mut lut = [0u16; TABLE_SIZE];
+    table.fill_lut(&mut lut);
     let hist = table.decode(&lut, coded, m, |_, _| {})?;
     table.check_canonical(&hist)?;
     Ok(hist)
@@ -355,10 +358,9 @@ struct Table {
 }
 
 impl Table {
-    /// Reads the table part of `coded` and fills `lut` (for every `MAX_CODE_LEN`-bit
-    /// window: the symbol of the code it starts with in the low byte, that code's
-    /// length above it).
-    fn parse(coded: &[u8], p: u8, lut: &mut [u16; TABLE_SIZE]) -> Result<Table, Error> {
+    /// Reads and checks everything before the codes (a refused input costs no decode
+    /// table).
+    fn parse(coded: &[u8], p: u8) -> Result<Table, Error> {
         let &[lo, hi, ..] = coded else {
             return Err(Error::corrupt_ull(format!(
                 "coded registers of {} bytes, shorter than their 2-byte range",
@@ -499,10 +501,17 @@ impl Table {
             )));
         }
 
-        // A complete code of lengths <= MAX_CODE_LEN tiles the table exactly.
-        let codes = canonical_codes(&table.lengths, lo, hi);
+        Ok(table)
+    }
+
+    /// Fills `lut`: for every `MAX_CODE_LEN`-bit window, the symbol of the code it
+    /// starts with in the low byte and that code's length above it. A complete code of
+    /// lengths <= MAX_CODE_LEN (checked by `parse`) tiles the table exactly.
+    fn fill_lut(&self, lut: &mut [u16; TABLE_SIZE]) {
+        let (lo, hi) = (self.lo, self.hi);
+        let codes = canonical_codes(&self.lengths, lo, hi);
         for b in lo..=hi {
-            let len = u32::from(table.lengths[usize::from(b)]);
+            let len = u32::from(self.lengths[usize::from(b)]);
             if len == 0 {
                 continue;
             }
@@ -510,7 +519,6 @@ impl Table {
             let entry = u16::from(b) | (len as u16) << 8;
             lut[start..start + (1 << (MAX_CODE_LEN - len))].fill(entry);
         }
-        Ok(table)
     }
 
     /// Decodes `m` registers from the four streams, handing them to `emit` four at a
