@@ -69,6 +69,27 @@ def fr(x, digits=2):
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
+def backend_cpu_ms(db, query, runs):
+    """CPU time (user + system) of the backend per run of `query`, from
+    /proc/<pid>/stat around `runs` runs after one warm-up: unlike the wall time it does
+    not grow when other processes share the cores (10 ms ticks, summed over the runs)."""
+    s = Session(db)
+    try:
+        pid = s.run("SELECT pg_backend_pid()")[0].strip()
+        s.run(f"SELECT bench_time({bench.lit(query)}, 0, 1)")
+
+        def cpu():
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+        c0, t0 = cpu(), time.time()
+        s.run(f"SELECT bench_time({bench.lit(query)}, {runs}, 0)")
+        c1, t1 = cpu(), time.time()
+    finally:
+        s.close()
+    return (c1 - c0) / runs, (t1 - t0) * 1000 / runs
+
+
 def perf_profile(db, query, seconds_hint, out_lines, label):
     """Profiles one backend running `query` (3 runs) with perf record -e cpu-clock and
     appends the top symbols (self time) to out_lines."""
@@ -85,6 +106,22 @@ def perf_profile(db, query, seconds_hint, out_lines, label):
         rec.wait(timeout=60)
         rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,symbol",
                               "-g", "none", "--percent-limit", "1.5"], capture_output=True, text=True)
+        top = next((ln.split(None, 2)[2].replace("[.] ", "").split("  ")[0].strip()
+                    for ln in rep.stdout.splitlines()
+                    if ln.strip() and not ln.lstrip().startswith("#") and "hyperloglog.so" in ln), None)
+        hot = []
+        if top:
+            ann = subprocess.run(["perf", "annotate", "-i", data, "--stdio", "--no-source", top],
+                                 capture_output=True, text=True).stdout
+            for ln in ann.splitlines():
+                head, _, rest = ln.partition(":")
+                try:
+                    pct = float(head.strip())
+                except ValueError:
+                    continue
+                if pct >= 1.0:
+                    hot.append((pct, " ".join(rest.split())))
+            hot.sort(reverse=True)
         os.unlink(data)
     finally:
         s.close()
@@ -106,6 +143,13 @@ def perf_profile(db, query, seconds_hint, out_lines, label):
             sym = sym[:107] + "..."
         out_lines.append(f"| {pct} | {dso} | `{sym}` |")
     out_lines.append("")
+    if hot:
+        out_lines.append(f"Hottest instructions of `{top}` (perf annotate, % of its samples):")
+        out_lines.append("")
+        out_lines.append("```")
+        out_lines.extend(f"{pct:6.2f}  {ins[:100]}" for pct, ins in hot[:14])
+        out_lines.append("```")
+        out_lines.append("")
 
 
 def main():
@@ -178,6 +222,11 @@ def main():
     R.update(time_group([(k, "ours", q[k], (), True)
                          for k in ("hll_scan", "ull_scan", "hll_card", "ull_card", "ull_card_ml")], K))
     # The scans timed twice above (groups 2 and 3): keep each group's own.
+    C = {}
+    for k in ("count", "hll_add", "ull_add", "hll_cd", "ull_cd", "hll_scan", "ull_scan", "hll_union", "ull_union",
+              "hll_card", "ull_card", "ull_card_ml"):
+        C[k] = backend_cpu_ms("ours", q[k], K)
+        log(f"cpu {k}: {C[k][0]:.1f} ms cpu, {C[k][1]:.1f} ms wall per run")
     load_after = bench.loadavg()
     so_after = bench.so_id()
     n_sk = int(sizes["ull_sk"][0])
@@ -296,6 +345,35 @@ def main():
     w(f"| hll_cardinality (FULL, improved estimator) | {fr(us_hll)} | {fr(us_hll_gross)} |")
     w(f"| ull_cardinality (CODED, FGRA) | {fr(us_ull)} | {fr(us_ull_gross)} |")
     w(f"| ull_cardinality(u, 'ml') (CODED, ML) | {fr(us_ml)} | {fr(us_ml_gross)} |")
+    w("")
+    w("## Backend CPU time (user + system from /proc/<pid>/stat, mean of the K runs after a warm-up)")
+    w("")
+    w("Wall times above include waiting for the CPU when other processes share the two cores; the CPU time "
+      "of the backend does not (it still includes cache and memory contention). One session per query, "
+      "run after the timed groups.")
+    w("")
+    w("| query | CPU ms per run | wall ms per run (same runs) |")
+    w("|---|---:|---:|")
+    for k in C:
+        w(f"| `{q[k]}` | {C[k][0]:,.1f} | {C[k][1]:,.1f} |")
+    w("")
+    cr = lambda x, y: C[x][0] / C[y][0] if C[y][0] > 0 else None
+    cpu_us = lambda card, scan: (C[card][0] - C[scan][0]) * 1000 / n_sk
+    w("| comparison (CPU time) | ull / hll | ull - scan / hll - scan |")
+    w("|---|---:|---:|")
+    netc = lambda x, y, sx, sy: ((C[x][0] - C[sx][0]) / (C[y][0] - C[sy][0])
+                                 if C[y][0] - C[sy][0] > 0 else None)
+    w(f"| ull_add_agg / hll_add_agg | {fr(cr('ull_add', 'hll_add'), 3)} | "
+      f"{fr(netc('ull_add', 'hll_add', 'count', 'count'), 3)} |")
+    w(f"| ull_count_distinct / hll_count_distinct | {fr(cr('ull_cd', 'hll_cd'), 3)} | "
+      f"{fr(netc('ull_cd', 'hll_cd', 'count', 'count'), 3)} |")
+    w(f"| ull_union_agg / hll_union_agg | {fr(cr('ull_union', 'hll_union'), 3)} | "
+      f"{fr(netc('ull_union', 'hll_union', 'ull_scan', 'hll_scan'), 3)} |")
+    w("")
+    w(f"CPU time of one cardinality (minus the scan): hll_cardinality {cpu_us('hll_card', 'hll_scan'):.2f} us, "
+      f"ull_cardinality FGRA {cpu_us('ull_card', 'ull_scan'):.2f} us, ML {cpu_us('ull_card_ml', 'ull_scan'):.2f} us; "
+      f"one union step: hll {(C['hll_union'][0] - C['hll_scan'][0]) * 1000 / n_sk:.2f} us, "
+      f"ull {(C['ull_union'][0] - C['ull_scan'][0]) * 1000 / n_sk:.2f} us per stored sketch.")
     w("")
     missed = [(n, keys) for n, v, lim, keys in targets if v is not None and v > lim]
     if (a.perf and missed) or a.perf_all:
