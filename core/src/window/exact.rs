@@ -32,8 +32,9 @@
 //! # Layout
 //! Entries live in an arena of at most `T + 1` nodes (24 bytes: hash, last position,
 //! the two links of a list ordered by last position, least recent first) found through
-//! an open-addressing table of `u32` node numbers (linear probing, at most half full,
-//! deletion by backward shift, so no tombstones). Both grow by doubling as the frame's
+//! an open-addressing table of (hash, node number) slots of 16 bytes (linear probing,
+//! at most half full, deletion by backward shift, so no tombstones): at most
+//! `24 (T + 1) + 16 * 4 (T + 1)` bytes. Both grow by doubling as the frame's
 //! distinct hashes grow, up to `T + 1` nodes; after that no operation allocates.
 
 use allocator_api2::alloc::Allocator;
@@ -57,13 +58,22 @@ struct Node {
     next: u32,
 }
 
+/// A table slot: a hash and its node (`NIL`: free), so that probes compare in place.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    node: u32,
+}
+
+const FREE: Entry = Entry { hash: 0, node: NIL };
+
 /// The `limit` most recently seen distinct hashes and their last positions.
 #[derive(Debug)]
 pub(crate) struct RecentHashes<A: Allocator> {
     nodes: Vec<Node, A>,
-    /// Node numbers by hash slot; `NIL` is free. Its length is a power of two at least
-    /// twice the arena's capacity.
-    table: Vec<u32, A>,
+    /// Hashes and their nodes by slot. Its length is a power of two at least twice the
+    /// arena's capacity.
+    table: Vec<Entry, A>,
     /// First free node of the arena (linked through `prev`).
     free: u32,
     /// Least recent entry.
@@ -108,11 +118,14 @@ impl<A: Allocator + Clone> RecentHashes<A> {
         let mask = self.table.len() - 1;
         let mut i = Self::slot_of(hash, mask);
         loop {
-            match self.table[i] {
-                NIL => return None,
-                n if self.nodes[n as usize].hash == hash => return Some(n),
-                _ => i = (i + 1) & mask,
+            let e = self.table[i];
+            if e.node == NIL {
+                return None;
             }
+            if e.hash == hash {
+                return Some(e.node);
+            }
+            i = (i + 1) & mask;
         }
     }
 
@@ -123,29 +136,38 @@ impl<A: Allocator + Clone> RecentHashes<A> {
 
     /// Makes sure a [`RecentHashes::push`] of a new hash needs no allocation. Changes
     /// nothing else.
+    #[inline(always)]
     pub(crate) fn reserve_one(&mut self) -> Result<(), Error> {
         let in_use = self.nodes.len();
         if self.free != NIL || in_use < self.nodes.capacity() || in_use >= self.limit {
             return Ok(());
         }
+        self.grow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) -> Result<(), Error> {
+        let in_use = self.nodes.len();
         let want = (in_use * 2).max(FIRST_NODES).min(self.limit);
         let slots = (want * 2).next_power_of_two();
         let mut table = Vec::new_in(self.table.allocator().clone());
         table
             .try_reserve_exact(slots)
-            .map_err(|_| Error::out_of_memory(slots * 4))?;
+            .map_err(|_| Error::out_of_memory(slots * core::mem::size_of::<Entry>()))?;
         self.nodes
             .try_reserve_exact(want - in_use)
             .map_err(|_| Error::out_of_memory(want * core::mem::size_of::<Node>()))?;
-        table.resize(slots, NIL);
+        table.resize(slots, FREE);
         let mask = slots - 1;
         let mut n = self.head;
         while n != NIL {
-            let mut i = Self::slot_of(self.nodes[n as usize].hash, mask);
-            while table[i] != NIL {
+            let hash = self.nodes[n as usize].hash;
+            let mut i = Self::slot_of(hash, mask);
+            while table[i].node != NIL {
                 i = (i + 1) & mask;
             }
-            table[i] = n;
+            table[i] = Entry { hash, node: n };
             n = self.nodes[n as usize].next;
         }
         self.table = table;
@@ -185,10 +207,10 @@ impl<A: Allocator + Clone> RecentHashes<A> {
         };
         let mask = self.table.len() - 1;
         let mut i = Self::slot_of(hash, mask);
-        while self.table[i] != NIL {
+        while self.table[i].node != NIL {
             i = (i + 1) & mask;
         }
-        self.table[i] = n;
+        self.table[i] = Entry { hash, node: n };
         self.link_tail(n);
         self.len += 1;
     }
@@ -253,7 +275,7 @@ impl<A: Allocator + Clone> RecentHashes<A> {
         self.unlink(n);
         let mask = self.table.len() - 1;
         let mut i = Self::slot_of(self.nodes[n as usize].hash, mask);
-        while self.table[i] != n {
+        while self.table[i].node != n {
             i = (i + 1) & mask;
         }
         // Backward-shift deletion: move up every later entry of the probe run whose
@@ -261,17 +283,17 @@ impl<A: Allocator + Clone> RecentHashes<A> {
         let mut j = i;
         loop {
             j = (j + 1) & mask;
-            let m = self.table[j];
-            if m == NIL {
+            let e = self.table[j];
+            if e.node == NIL {
                 break;
             }
-            let home = Self::slot_of(self.nodes[m as usize].hash, mask);
+            let home = Self::slot_of(e.hash, mask);
             if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(i) & mask) {
-                self.table[i] = m;
+                self.table[i] = e;
                 i = j;
             }
         }
-        self.table[i] = NIL;
+        self.table[i] = FREE;
         self.nodes[n as usize].prev = self.free;
         self.free = n;
         self.len -= 1;
@@ -279,7 +301,8 @@ impl<A: Allocator + Clone> RecentHashes<A> {
 
     /// Bytes held, for memory accounting.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.nodes.capacity() * core::mem::size_of::<Node>() + self.table.capacity() * 4
+        self.nodes.capacity() * core::mem::size_of::<Node>()
+            + self.table.capacity() * core::mem::size_of::<Entry>()
     }
 }
 

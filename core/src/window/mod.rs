@@ -29,8 +29,9 @@
 //! # Memory bound (raw rows)
 //! For `m` registers and threshold `T`, with `L` the number of values a register can
 //! hold (`min(2^regwidth - 1, 64 - log2m)` for hll, `64 - p` for ull):
-//! - exact part: at most `T + 1` nodes of 24 bytes and a table of `4 * 2^ceil(log2(2
-//!   (T + 1)))` bytes, about `32 (T + 1)` bytes at most 40 `(T + 1)`; none when `T = 0`;
+//! - exact part: at most `T + 1` nodes of 24 bytes and a table of 16-byte slots, a
+//!   power of two at least twice the nodes: at most `88 (T + 1)` bytes (23 KiB for the
+//!   default `T = 160`); none when `T = 0`;
 //! - register part (only once the frame had more than `T` distinct hashes): `32 m`
 //!   bytes, plus `4 L` bytes per register that holds more than 6 pairs at once (at most
 //!   `(32 + 4 L) m` in all). A register holding `n` live rows keeps about

@@ -107,10 +107,17 @@ impl<A: Allocator, R: Rule> SlidingRegisters<A, R> {
     }
 
     /// Makes sure one register can overflow without an allocation. Changes nothing else.
+    #[inline(always)]
     pub(crate) fn ensure_spare(&mut self) -> Result<(), Error> {
         if self.free_block != NIL {
             return Ok(());
         }
+        self.add_spare()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_spare(&mut self) -> Result<(), Error> {
         let start = self.pool.len();
         self.pool
             .try_reserve(self.block_len)
@@ -142,22 +149,44 @@ impl<A: Allocator, R: Rule> SlidingRegisters<A, R> {
             return;
         };
         let old = self.slots[index].mask;
-        let new = (old & !self.rule.shadowed_by(v)) | (1u64 << v);
-        let mut buf = [0u32; 64];
-        let old_pos = self.positions(index);
-        let mut n = 0;
-        let mut rest = new;
-        while rest != 0 {
-            let b = rest.trailing_zeros();
-            rest &= rest - 1;
-            buf[n] = if b == v {
-                at
-            } else {
-                old_pos[(old & ((1u64 << b) - 1)).count_ones() as usize]
-            };
-            n += 1;
+        let bit = 1u64 << v;
+        // The shadowed values below `v` are the lowest of the register: they go as a
+        // prefix. Value `v` itself is replaced if kept, else inserted at rank `r`.
+        let low = self.rule.shadowed_by(v) & (bit - 1);
+        let new = (old & !low) | bit;
+        let n_old = old.count_ones() as usize;
+        let n_low = (old & low).count_ones() as usize;
+        let r = (old & !low & (bit - 1)).count_ones() as usize;
+        let present = old & bit != 0;
+        let n_new = n_old - n_low + usize::from(!present);
+        if n_old <= INLINE && n_new <= INLINE {
+            // Fixed-size selects rather than copies of a variable length (no calls).
+            let slot = &mut self.slots[index];
+            let old_pos = slot.pos;
+            let shift = n_low + usize::from(present);
+            for (j, p) in slot.pos.iter_mut().enumerate() {
+                let src = if j < r {
+                    n_low + j
+                } else {
+                    (shift + j).wrapping_sub(1)
+                };
+                *p = if j == r {
+                    at
+                } else {
+                    old_pos[src.min(INLINE - 1)]
+                };
+            }
+            slot.mask = new;
+            self.count_change(old, new);
+            return;
         }
-        self.store(index, old, new, &buf[..n]);
+        let mut buf = [0u32; 64];
+        let tail = &self.positions(index)[n_low..];
+        buf[..r].copy_from_slice(&tail[..r]);
+        buf[r] = at;
+        let skip = r + usize::from(present);
+        buf[r + 1..n_new].copy_from_slice(&tail[skip..]);
+        self.store(index, old, new, &buf[..n_new]);
     }
 
     /// The row at position `at`, the oldest, of hash `hash` leaves.
@@ -175,11 +204,22 @@ impl<A: Allocator, R: Rule> SlidingRegisters<A, R> {
         if old_pos[rank] != at {
             return;
         }
+        let new = old & !(1u64 << v);
+        if old_pos.len() <= INLINE {
+            let slot = &mut self.slots[index];
+            let old_pos = slot.pos;
+            for (j, p) in slot.pos.iter_mut().enumerate() {
+                *p = old_pos[if j < rank { j } else { (j + 1).min(INLINE - 1) }];
+            }
+            slot.mask = new;
+            self.count_change(old, new);
+            return;
+        }
         let mut buf = [0u32; 64];
         let n = old_pos.len() - 1;
         buf[..rank].copy_from_slice(&old_pos[..rank]);
         buf[rank..n].copy_from_slice(&old_pos[rank + 1..]);
-        self.store(index, old, old & !(1u64 << v), &buf[..n]);
+        self.store(index, old, new, &buf[..n]);
     }
 
     /// Register `index` takes bit set `new` with positions `pos` (it had `old`).
@@ -210,6 +250,12 @@ impl<A: Allocator, R: Rule> SlidingRegisters<A, R> {
             self.slots[index].pos[..n].copy_from_slice(pos);
         }
         self.slots[index].mask = new;
+        self.count_change(old, new);
+    }
+
+    /// Moves a register from value set `old` to `new` in the histogram.
+    #[inline(always)]
+    fn count_change(&mut self, old: u64, new: u64) {
         let (before, after) = (self.rule.value(old), self.rule.value(new));
         if before != after {
             self.histogram[usize::from(before)] -= 1;

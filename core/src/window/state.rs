@@ -19,6 +19,11 @@ use crate::error::Error;
 /// within the frame.
 pub const MAX_ROWS: usize = u32::MAX as usize;
 
+#[cold]
+fn too_many_rows() -> Error {
+    Error::parameter(format!("a moving window holds at most {MAX_ROWS} rows"))
+}
+
 /// What describes the frame right now.
 pub(crate) enum Form<'a, A: Allocator + Clone, R: Rule> {
     /// No live row.
@@ -62,16 +67,13 @@ impl<A: Allocator + Clone, R: Rule> SlidingState<A, R> {
         (self.pushed - self.popped) as usize
     }
 
-    /// A row enters. Everything that can fail happens before anything changes, so an
-    /// error leaves the state as it was.
+    /// A row enters. On error the state still describes the live rows (without this
+    /// one).
+    #[inline]
     pub(crate) fn push(&mut self, hash: u64) -> Result<(), Error> {
         if self.len() >= MAX_ROWS {
-            return Err(Error::parameter(format!(
-                "a moving window holds at most {MAX_ROWS} rows"
-            )));
+            return Err(too_many_rows());
         }
-        let at = self.pushed as u32;
-        let mut created = None;
         match &mut self.recent {
             Some(recent) => {
                 recent.reserve_one()?;
@@ -79,27 +81,17 @@ impl<A: Allocator + Clone, R: Rule> SlidingState<A, R> {
                     && recent.len() == self.threshold
                     && !recent.contains(hash)
                 {
-                    // The frame's distinct count passes T: registers from here on.
-                    let mut registers = SlidingRegisters::new_in(self.rule, self.alloc.clone())?;
-                    for (h, t) in recent.iter() {
-                        registers.ensure_spare()?;
-                        registers.push(h, t);
-                    }
-                    created = Some(registers);
+                    self.start_registers()?;
                 }
             }
-            None if self.registers.is_none() => {
-                created = Some(SlidingRegisters::new_in(self.rule, self.alloc.clone())?);
-            }
+            None if self.registers.is_none() => self.start_registers()?,
             None => {}
         }
-        if let Some(registers) = created.as_mut().or(self.registers.as_mut()) {
+        if let Some(registers) = &mut self.registers {
             registers.ensure_spare()?;
         }
         // Nothing fails from here on.
-        if created.is_some() {
-            self.registers = created;
-        }
+        let at = self.pushed as u32;
         if let Some(recent) = &mut self.recent {
             recent.push(hash, at);
         }
@@ -110,7 +102,24 @@ impl<A: Allocator + Clone, R: Rule> SlidingState<A, R> {
         Ok(())
     }
 
+    /// The frame is about to pass `T` distinct hashes (or `T = 0`): the register part
+    /// starts, from the tracked hashes, which are then all of the frame's.
+    #[cold]
+    #[inline(never)]
+    fn start_registers(&mut self) -> Result<(), Error> {
+        let mut registers = SlidingRegisters::new_in(self.rule, self.alloc.clone())?;
+        if let Some(recent) = &self.recent {
+            for (h, t) in recent.iter() {
+                registers.ensure_spare()?;
+                registers.push(h, t);
+            }
+        }
+        self.registers = Some(registers);
+        Ok(())
+    }
+
     /// The oldest live row, of hash `hash`, leaves.
+    #[inline]
     pub(crate) fn pop(&mut self, hash: u64) -> Result<(), Error> {
         if self.len() == 0 {
             return Err(Error::parameter(
