@@ -28,6 +28,14 @@ pub fn raise(err: &Error, origin: Origin) -> ! {
         // Every ull byte string is checked before use, wherever it came from: bad bytes
         // are the caller's data, never a corrupted table.
         (Error::CorruptUll(_), _) => PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION,
+        // DataSketches bytes come from other engines (Spark, Druid, ...) and are checked
+        // like ull's: 22P02 from text, 22P03 from anywhere else.
+        (Error::CorruptDataSketches(_), Origin::Text) => {
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION
+        }
+        (Error::CorruptDataSketches(_), _) => {
+            PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION
+        }
         (Error::OutOfMemory(_), _) => PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
         (Error::Syntax(_), _) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
     };

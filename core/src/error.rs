@@ -11,6 +11,8 @@ pub enum Error {
     Corrupt(String),
     /// Stored bytes do not follow the `ull` (UltraLogLog) format (docs/ull-format.md).
     CorruptUll(String),
+    /// Stored bytes are not a valid Apache DataSketches HLL sketch (the message says why).
+    CorruptDataSketches(String),
     /// Memory for this many bytes could not be had (the allocator refused).
     OutOfMemory(usize),
     /// Text that is not the text form of a sketch (the message says why).
@@ -24,6 +26,10 @@ impl Error {
 
     pub(crate) fn corrupt_ull(msg: impl Into<String>) -> Self {
         Error::CorruptUll(msg.into())
+    }
+
+    pub(crate) fn corrupt_datasketches(msg: impl Into<String>) -> Self {
+        Error::CorruptDataSketches(msg.into())
     }
 
     pub(crate) fn out_of_memory(bytes: usize) -> Self {
@@ -45,6 +51,9 @@ impl fmt::Display for Error {
             Error::InvalidParameter(msg) => f.write_str(msg),
             Error::Corrupt(msg) => write!(f, "invalid hll data: {msg}"),
             Error::CorruptUll(msg) => write!(f, "invalid ull data: {msg}"),
+            Error::CorruptDataSketches(msg) => {
+                write!(f, "invalid DataSketches HLL data: {msg}")
+            }
             Error::OutOfMemory(bytes) => {
                 write!(f, "out of memory: failed on a request of {bytes} bytes")
             }

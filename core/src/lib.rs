@@ -39,6 +39,7 @@
 pub mod classic;
 pub mod confidence;
 pub mod content;
+pub mod datasketches;
 pub mod dense;
 pub mod error;
 pub mod error_rate;
