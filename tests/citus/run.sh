@@ -303,6 +303,40 @@ empty=$(adb -c "$settings" -c "SELECT hll_add_agg(hll_hash_bigint(user_id))::tex
 expect "an empty distributed input gives EMPTY with the session's parameters" "$empty" \
     "$(adb -c "SELECT hll_empty(12, 4, 0, 1)::text")"
 
+echo "== rolling windows partitioned by the distribution column run on the workers (issue 20)"
+# window NAME DB QUERY: over the distributed table and its local copy (TABLE replaced by
+# NAME and NAME_local) the same text, and EXPLAIN VERBOSE shows the window in the worker
+# query with no WindowAgg on the coordinator (above the Citus scan).
+window() {
+    local run a b plan
+    run=$([ "$2" = analytics ] && echo adb || echo sql)
+    a=$($run -c "${4//TABLE/$3}" | md5sum)
+    b=$($run -c "${4//TABLE/$3_local}" | md5sum)
+    plan=$($run -c "EXPLAIN (VERBOSE, COSTS OFF) ${4//TABLE/$3}")
+    echo "$plan" >"$work/window-plan.$passed"
+    expect "$1: equal to the local computation" "$a" "$b"
+    expect "$1: the window runs on the workers" \
+        "$(grep 'Query: SELECT' <<<"$plan" | grep ' OVER ' | grep -c 'PARTITION BY' | awk '{print ($1 > 0)}'),$(
+            sed -n '1,/Custom Scan (Citus/p' <<<"$plan" | grep -c WindowAgg)" "1,0"
+}
+for db in analytics postgres; do
+    run=$([ "$db" = analytics ] && echo adb || echo sql)
+    agg=$([ "$db" = analytics ] && echo "hll_sketch(user_id)" || echo "hll_add_agg(hll_hash_bigint(user_id))")
+    $run -c "CREATE TABLE device_daily (device text, day date, users hll, PRIMARY KEY (device, day))" \
+        -c "SELECT create_distributed_table('device_daily', 'device')" \
+        -c "INSERT INTO device_daily SELECT device, day, $agg FROM events GROUP BY 1, 2" \
+        -c "CREATE TABLE device_daily_local AS SELECT * FROM device_daily" >/dev/null
+    window "$db: rolling 7-day hll_union_agg over a rollup distributed by device, PARTITION BY device" \
+        "$db" device_daily "SELECT device, day, hll_union_agg(users) OVER (PARTITION BY device ORDER BY day
+            ROWS 6 PRECEDING) AS wau FROM TABLE ORDER BY 1, 2"
+done
+window "analytics: hll_count_distinct, hll_sketch and ull_count_distinct over raw events, PARTITION BY user_id" \
+    analytics events "SELECT user_id, day, device,
+        hll_count_distinct(device) OVER w, hll_sketch(device, 10) OVER w, ull_count_distinct(device) OVER w
+        FROM TABLE WHERE user_id < 400
+        WINDOW w AS (PARTITION BY user_id ORDER BY day RANGE BETWEEN interval '2 days' PRECEDING AND CURRENT ROW)
+        ORDER BY 1, 2, 3"
+
 echo "$label: $passed passed, $failed failed"
 if [ -n "$bench" ]; then
     PGHOST=127.0.0.1 PGPORT=${port[coordinator]} python3 bench/citus.py
