@@ -487,3 +487,185 @@ fn unions_across_parameters_depend_on_grouping() {
         "(11,4,-1,1)"
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Memory: every byte from the given allocator, refusals are errors that leave the
+// state describing its live rows, and a warmed-up state does not allocate per row.
+// ---------------------------------------------------------------------------------
+
+/// Hands out at most `budget` live bytes, counting bytes and calls.
+#[derive(Clone)]
+struct Budget {
+    left: std::rc::Rc<std::cell::Cell<usize>>,
+    live: std::rc::Rc<std::cell::Cell<usize>>,
+    calls: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl Budget {
+    fn new(budget: usize) -> Self {
+        Budget {
+            left: std::rc::Rc::new(std::cell::Cell::new(budget)),
+            live: std::rc::Rc::new(std::cell::Cell::new(0)),
+            calls: std::rc::Rc::new(std::cell::Cell::new(0)),
+        }
+    }
+}
+
+unsafe impl hll_core::Allocator for Budget {
+    fn allocate(
+        &self,
+        layout: std::alloc::Layout,
+    ) -> Result<std::ptr::NonNull<[u8]>, hll_core::AllocError> {
+        self.calls.set(self.calls.get() + 1);
+        if layout.size() > self.left.get() {
+            return Err(hll_core::AllocError);
+        }
+        self.left.set(self.left.get() - layout.size());
+        self.live.set(self.live.get() + layout.size());
+        hll_core::Global.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: std::ptr::NonNull<u8>, layout: std::alloc::Layout) {
+        self.left.set(self.left.get() + layout.size());
+        self.live.set(self.live.get() - layout.size());
+        unsafe { hll_core::Global.deallocate(ptr, layout) }
+    }
+}
+
+#[test]
+fn refused_memory_is_an_error_and_the_state_stays_right() {
+    let hll_params = Params::new(10, 5, 64, 1).unwrap();
+    let ull_params = UllParams::new(10, 64).unwrap();
+    let hashes: Vec<u64> = (0..6_000i64)
+        .map(|i| hll_core::hash::hash_integer(i % 2_500, 3))
+        .collect();
+    for limit in [0usize, 200, 1_000, 3_000, 8_000, 20_000, 33_000, 40_000] {
+        let budget = Budget::new(limit);
+        {
+            let mut hll = SlidingHll::new_in(hll_params, budget.clone());
+            let mut live = VecDeque::new();
+            let mut failed = false;
+            for (i, &h) in hashes.iter().enumerate() {
+                match hll.push(h) {
+                    Ok(()) => live.push_back(h),
+                    Err(e) => {
+                        assert!(matches!(e, hll_core::Error::OutOfMemory(_)), "{e}");
+                        failed = true;
+                        break;
+                    }
+                }
+                if i % 3 == 2 {
+                    hll.pop(live.pop_front().unwrap()).unwrap();
+                }
+            }
+            assert!(failed || limit >= 33_000, "limit {limit} never refused");
+            assert_eq!(hll.len(), live.len());
+            let count = hll.cardinality(Estimator::Improved);
+            assert_eq!(
+                count.to_bits(),
+                build_hll(hll_params, &live)
+                    .cardinality()
+                    .unwrap()
+                    .to_bits()
+            );
+            assert!(budget.live.get() >= hll.allocated_bytes());
+        }
+        assert_eq!(budget.live.get(), 0, "everything returned");
+        let budget = Budget::new(limit);
+        {
+            let mut ull = SlidingUll::new_in(ull_params, budget.clone());
+            let mut live = VecDeque::new();
+            for (i, &h) in hashes.iter().enumerate() {
+                if ull.push(h).is_err() {
+                    break;
+                }
+                live.push_back(h);
+                if i % 3 == 2 {
+                    ull.pop(live.pop_front().unwrap()).unwrap();
+                }
+            }
+            assert_eq!(
+                ull.cardinality(UllEstimator::Fgra).to_bits(),
+                build_ull(ull_params, &live)
+                    .cardinality(UllEstimator::Fgra)
+                    .to_bits()
+            );
+        }
+        assert_eq!(budget.live.get(), 0, "everything returned");
+    }
+}
+
+#[test]
+fn a_warmed_up_state_does_not_allocate_per_row() {
+    let budget = Budget::new(usize::MAX);
+    let mut hll = SlidingHll::new_in(Params::default(), budget.clone());
+    let mut ull = SlidingUll::new_in(UllParams::default(), budget.clone());
+    let hashes: Vec<u64> = (0..400_000i64)
+        .map(|i| hll_core::hash::hash_integer(i % 150_000, 0))
+        .collect();
+    let frame = 40_000;
+    let mut calls_at_half = 0;
+    for (i, &h) in hashes.iter().enumerate() {
+        if i == hashes.len() / 2 {
+            calls_at_half = budget.calls.get();
+        }
+        hll.push(h).unwrap();
+        ull.push(h).unwrap();
+        if i >= frame {
+            hll.pop(hashes[i - frame]).unwrap();
+            ull.pop(hashes[i - frame]).unwrap();
+        }
+    }
+    // 200,000 rows after warming up: at most a few pool growths (a new peak of
+    // registers holding more than INLINE pairs at once), no allocation per row.
+    let later = budget.calls.get() - calls_at_half;
+    assert!(later <= 4, "{later} allocations in 200,000 rows");
+    assert!(budget.live.get() >= hll.allocated_bytes() + ull.allocated_bytes());
+}
+
+#[test]
+fn a_refused_union_leaves_the_queue_failing() {
+    let params = Params::new(10, 5, 0, 1).unwrap();
+    let mut failures = 0;
+    for limit in [0usize, 1_500, 4_000, 9_000, 20_000] {
+        // The inputs are made first; then the budget shrinks to `limit` for the
+        // queue's copies and unions.
+        let budget = Budget::new(usize::MAX);
+        let inputs: Vec<Sketch<Budget>> = (0..20)
+            .map(|seed| {
+                let mut s = Sketch::new_in(params, budget.clone());
+                for i in 0..500 {
+                    s.add_hash(hll_core::hash::hash_integer(i, seed)).unwrap();
+                }
+                s
+            })
+            .collect();
+        budget.left.set(limit);
+        let mut queue = SlidingUnion::new_in(budget.clone());
+        let mut outcome = Ok(());
+        for (i, input) in inputs.into_iter().enumerate() {
+            outcome = queue.push(input);
+            if outcome.is_ok() && i % 3 == 2 {
+                outcome = queue.pop();
+            }
+            if outcome.is_err() {
+                break;
+            }
+            // A result that cannot be had changes nothing in the queue.
+            if let Err(e) = queue.result() {
+                assert!(matches!(e, hll_core::Error::OutOfMemory(_)), "{e}");
+            }
+        }
+        if let Err(e) = outcome {
+            failures += 1;
+            assert!(matches!(e, hll_core::Error::OutOfMemory(_)), "{e}");
+            // Once a partial union is incomplete, every call says so.
+            let again = queue.push(Sketch::new_in(params, budget.clone()));
+            assert!(matches!(again, Err(hll_core::Error::OutOfMemory(_))));
+            assert!(queue.pop().is_err() && queue.result().is_err());
+        }
+        drop(queue);
+        budget.left.set(usize::MAX);
+    }
+    assert!(failures >= 3, "{failures} budgets refused");
+}
