@@ -83,6 +83,10 @@ step "moving-window aggregates against each frame's plain aggregate, random fram
 bash tests/window_diff/run.sh | tee "$work/window_diff.log"
 record "window diff" "$(tail -1 "$work/window_diff.log" | sed 's/^window diff: //')"
 
+step "DataSketches HLL codec against the Apache library, every variant (tests/datasketches)"
+bash tests/datasketches/run.sh | tee "$work/datasketches.log"
+record "datasketches" "$(tail -1 "$work/datasketches.log" | sed 's/^datasketches: //')"
+
 step "versioned upgrades from every earlier release (tests/upgrade)"
 bash tests/upgrade/run.sh | tee "$work/upgrade.log"
 record "upgrade" "$(tail -1 "$work/upgrade.log" | sed 's/^upgrade: //')"
@@ -152,7 +156,8 @@ total=$((core_passed + ${#tests[@]} + ${#examples[@]} + 1 + $(passed_in "$work/p
     $(passed_in "$work/compat.log") + $(passed_in "$work/citus-13.2.2.log") + $(passed_in "$work/citus-14.0.1.log") +
     $(passed_in "$work/scale_out.log") + $(passed_in "$work/matrix.log") +
     $(passed_in "$work/bi_clients.log") + $(passed_in "$work/upgrade.log") +
-    $(passed_in "$work/client.log") + $(passed_in "$work/window_diff.log")))
-skipped=$(tail -qn1 "$work"/citus-*.log | grep -c ': skipped (' || true)
+    $(passed_in "$work/client.log") + $(passed_in "$work/window_diff.log") +
+    $(passed_in "$work/datasketches.log")))
+skipped=$(tail -qn1 "$work"/citus-*.log "$work/datasketches.log" | grep -c ': skipped (' || true)
 echo "all: $total passed, 0 failed$([ "$skipped" = 0 ] || echo ", $skipped skipped")"
 cd "$root"

@@ -195,16 +195,10 @@ impl Coupons {
         Ok(list)
     }
 
-    /// A SET from a compact form: the coupons re-inserted in order into a table sized
-    /// for their count, as the library rebuilds it.
+    /// A SET from a compact form: the coupons re-inserted in order into a table that
+    /// starts at its smallest size and grows, as the library rebuilds it.
     pub fn set_from_compact(words: &[u32], lg_k: u8) -> Result<Self, Error> {
-        let lg_arr = set_lg_arr_for(words.len() as u32);
-        let mut set = Coupons {
-            set: true,
-            lg_arr,
-            table: vec![0; 1 << lg_arr],
-            count: 0,
-        };
+        let mut set = Coupons::new_set();
         for &c in words {
             if !coupon::is_valid(c) {
                 return Err(Error::corrupt_datasketches(format!(
