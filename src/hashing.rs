@@ -15,7 +15,7 @@ use pgrx::prelude::*;
 
 use crate::canonical::Form;
 use crate::datum::varlena_bytes;
-use crate::fmgr::{guarded, strict_arg, v1_function_info};
+use crate::fmgr::{guarded, nargs, strict_arg, v1_function_info};
 use crate::sqlstate::error;
 
 v1_function_info!(
@@ -101,10 +101,52 @@ pub unsafe extern "C" fn hll_hash_bigint(fcinfo: pg_sys::FunctionCallInfo) -> pg
 /// Called by PostgreSQL as a STRICT function whose first argument is a varlena.
 #[no_mangle]
 pub unsafe extern "C" fn hll_hash_bytes(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        // A value in line and uncompressed (almost every row) is hashed here, calling
+        // nothing; any other goes through `varlena_bytes` (which may detoast), guarded.
+        if nargs(fcinfo) >= 2 {
+            if let Some(bytes) = plain_varlena_bytes(strict_arg(fcinfo, 0)) {
+                return hashval(hash::hash_bytes(bytes, seed(fcinfo)));
+            }
+        }
+        hash_bytes_general(fcinfo)
+    }
+}
+
+#[inline(never)]
+unsafe fn hash_bytes_general(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let bytes = varlena_bytes(strict_arg(fcinfo, 0));
         hashval(hash::hash_bytes(bytes, seed(fcinfo)))
     })
+}
+
+/// The data bytes of a varlena stored in line and uncompressed (a 1-byte header, not
+/// external, or a 4-byte uncompressed one): the bytes [`varlena_bytes`] returns for
+/// it, without a call. `None` for a value that is external or compressed.
+///
+/// # Safety
+/// `datum` must point to a varlena that outlives `'a`.
+#[inline(always)]
+unsafe fn plain_varlena_bytes<'a>(datum: pg_sys::Datum) -> Option<&'a [u8]> {
+    unsafe {
+        let p = datum.cast_mut_ptr::<u8>();
+        let first = *p;
+        let (data, len) = if first & 0x01 == 0x01 {
+            // 1-byte header (VARATT_IS_1B); 0x01 alone is an external pointer.
+            if first == 0x01 {
+                return None;
+            }
+            (p.add(1), usize::from(first >> 1) - 1)
+        } else if first & 0x03 == 0x00 {
+            // 4-byte header, uncompressed (VARATT_IS_4B_U): length in its upper 30 bits.
+            let header = p.cast::<u32>().read_unaligned();
+            (p.add(4), ((header >> 2) as usize).saturating_sub(4))
+        } else {
+            return None;
+        };
+        Some(core::slice::from_raw_parts(data, len))
+    }
 }
 
 /// `hll_hash_any(anyelement, integer) -> hll_hashval`: xxh3 when the function belongs
@@ -267,6 +309,43 @@ impl TypeInfo {
             } else {
                 *cached
             }
+        }
+    }
+
+    /// The information [`TypeInfo::of_argument`] cached for this call site, if any (a
+    /// load, no call).
+    ///
+    /// # Safety
+    /// As for [`TypeInfo::of_argument`]; the reference lives as long as the call site.
+    #[inline(always)]
+    pub unsafe fn cached<'a>(fcinfo: pg_sys::FunctionCallInfo) -> Option<&'a TypeInfo> {
+        unsafe { (*(*fcinfo).flinfo).fn_extra.cast::<TypeInfo>().as_ref() }
+    }
+
+    /// The hash [`TypeInfo::hash`] gives `datum`, when it takes no call: integers and
+    /// other by-value types in the xxh3 family, and variable-length values stored in
+    /// line and uncompressed; `None` for every other value. Never raises an ERROR or
+    /// panics, so it can run outside [`guarded`].
+    ///
+    /// # Safety
+    /// `datum` must be a non-null value of the type this information describes.
+    #[inline(always)]
+    pub unsafe fn hash_in_line(&self, datum: pg_sys::Datum, seed: i64) -> Option<u64> {
+        match *self {
+            // These two forms hash the datum's own bits, in line; `bigint` needs no
+            // sign extension.
+            TypeInfo::Xxh3(Form::Integer { width: 8 }) => {
+                Some(hash::hash_integer(datum.value() as i64, seed))
+            }
+            TypeInfo::Xxh3(form @ Form::Integer { .. }) => Some(unsafe { form.hash(datum, seed) }),
+            TypeInfo::Xxh3(form @ Form::ByValue { len: 0..=8 }) => {
+                Some(unsafe { form.hash(datum, seed) })
+            }
+            TypeInfo::Xxh3(Form::Varlena) => {
+                // The data bytes, as `Form::hash` reads them through `varlena_bytes`.
+                unsafe { plain_varlena_bytes(datum) }.map(|bytes| hash::hash_bytes(bytes, seed))
+            }
+            _ => None,
         }
     }
 

@@ -27,7 +27,7 @@ use pgrx::prelude::*;
 
 use crate::aggregates::{aggregate_context, params_from_aggref, params_from_args};
 use crate::datum::{varlena_bytes, Hll};
-use crate::fmgr::{arg, guarded, return_null, v1_function_info};
+use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
 use crate::hashing::{Family, TypeInfo};
 use crate::memory::PgAllocator;
 use crate::settings::{self, Dialect};
@@ -258,6 +258,74 @@ unsafe fn add_to_state(
     }
 }
 
+// The per-row path of `hll_add_state` and `hll_sketch_state`.
+//
+// Almost every row of an aggregate finds both arguments present, its group's state
+// already our read-write object, and (once a group has more than a few hundred
+// distinct values) dense registers. That row runs in the exported function itself,
+// in a few dozen instructions and without a stack frame: it reads the call's
+// arguments, the state's header and the call site's cached type information, hashes
+// in line and raises one register, calling nothing, so nothing on it can raise an
+// ERROR or panic and it needs no guard. Every other row (a group's first, a NULL, a
+// value to detoast, a type hashed out of line, a state still EMPTY, EXPLICIT or
+// SPARSE, a call through a fresh FmgrInfo such as Citus makes) takes the general
+// path, out of line and `guarded`, exactly as before. Both add the same hash to the
+// same sketch, so every result keeps its bytes.
+
+/// The state and the value of a row that can take the per-row path: the call has both
+/// arguments, neither is NULL, and the state is our read-write object.
+#[inline(always)]
+unsafe fn row_on_own_state(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Option<(*mut ExpandedHll, pg_sys::Datum)> {
+    unsafe {
+        if nargs(fcinfo) < 2 {
+            return None;
+        }
+        let args = (*fcinfo).args.as_ptr();
+        let (state, value) = (&*args, &*args.add(1));
+        if state.isnull || value.isnull {
+            return None;
+        }
+        own_rw_state(state.value).map(|state| (state, value.value))
+    }
+}
+
+/// The state behind `datum` if it is the read-write pointer of one of our expanded
+/// objects ([`expanded`] with the read-write test first: one 2-byte compare).
+#[inline(always)]
+unsafe fn own_rw_state(datum: pg_sys::Datum) -> Option<*mut ExpandedHll> {
+    unsafe {
+        let p = datum.cast_mut_ptr::<u8>();
+        // A 1-byte external header (0x01), then the tag, little-endian.
+        let rw = 0x01 | (pg_sys::vartag_external::VARTAG_EXPANDED_RW as u16) << 8;
+        if p.cast::<u16>().read_unaligned() != rw {
+            return None;
+        }
+        let header = p
+            .add(2)
+            .cast::<*mut pg_sys::ExpandedObjectHeader>()
+            .read_unaligned();
+        ptr::eq((*header).eoh_methods, &METHODS).then_some(header.cast::<ExpandedHll>())
+    }
+}
+
+/// Adds `hash` to our state: dense registers in line, the other forms out of line.
+#[inline(always)]
+unsafe fn add_to_own_state(state: *mut ExpandedHll, hash: u64) -> pg_sys::Datum {
+    unsafe {
+        if !(*state).sketch.add_hash_if_dense(hash) {
+            add_to_small_form(state, hash);
+        }
+        datum_of(state)
+    }
+}
+
+#[inline(never)]
+unsafe fn add_to_small_form(state: *mut ExpandedHll, hash: u64) {
+    guarded(|| unsafe { check((*state).sketch.add_hash(hash), Origin::Stored) })
+}
+
 /// `hll_add_state(hll, hll_hashval [, log2m [, regwidth [, expthresh [, sparseon]]]])`:
 /// the transition of `hll_add_agg`; the parameters are read when a group starts.
 ///
@@ -265,6 +333,16 @@ unsafe fn add_to_state(
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
 pub unsafe extern "C" fn hll_add_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        match row_on_own_state(fcinfo) {
+            Some((state, hash)) => add_to_own_state(state, hash.value() as u64),
+            None => add_state_general(fcinfo),
+        }
+    }
+}
+
+#[inline(never)]
+unsafe fn add_state_general(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe { add_to_state(fcinfo, |hash| hash.value() as u64) })
 }
 
@@ -275,6 +353,20 @@ pub unsafe extern "C" fn hll_add_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_s
 /// Called by PostgreSQL as an aggregate transition function.
 #[no_mangle]
 pub unsafe extern "C" fn hll_sketch_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        if let Some((state, value)) = row_on_own_state(fcinfo) {
+            if let Some(hash) =
+                TypeInfo::cached(fcinfo).and_then(|info| info.hash_in_line(value, 0))
+            {
+                return add_to_own_state(state, hash);
+            }
+        }
+        sketch_state_general(fcinfo)
+    }
+}
+
+#[inline(never)]
+unsafe fn sketch_state_general(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
         add_to_state(fcinfo, |value| info.hash(value, 0))

@@ -43,6 +43,9 @@ pub struct Sketch<A: Allocator + Clone = Global> {
     params: Params,
     repr: Repr<A>,
     alloc: A,
+    /// `params.register_cap()`, kept so that adding a hash to dense registers reads it
+    /// instead of computing it (the per-row path, [`Sketch::add_hash_if_dense`]).
+    register_cap: u8,
 }
 
 /// Register index and `rho` of a hash for `log2m` and the register cap.
@@ -78,20 +81,12 @@ impl Sketch {
 impl<A: Allocator + Clone> Sketch<A> {
     /// An EMPTY sketch whose content will live in `alloc`.
     pub fn new_in(params: Params, alloc: A) -> Self {
-        Sketch {
-            params,
-            repr: Repr::Empty,
-            alloc,
-        }
+        Sketch::from_parts(params, Repr::Empty, alloc)
     }
 
     /// An UNDEFINED sketch.
     pub fn undefined_in(params: Params, alloc: A) -> Self {
-        Sketch {
-            params,
-            repr: Repr::Undefined,
-            alloc,
-        }
+        Sketch::from_parts(params, Repr::Undefined, alloc)
     }
 
     /// A sketch from its parts; the content must suit the parameters.
@@ -100,6 +95,7 @@ impl<A: Allocator + Clone> Sketch<A> {
             params,
             repr,
             alloc,
+            register_cap: params.register_cap(),
         }
     }
 
@@ -123,13 +119,32 @@ impl<A: Allocator + Clone> Sketch<A> {
     pub fn add_hash(&mut self, hash: u64) -> Result<(), Error> {
         // Dense registers take almost every row of a large group: keep that path
         // small enough to inline into the caller's loop, the rest out of line.
-        if let Repr::Dense(d) = &mut self.repr {
-            let (index, rho) = index_and_rho(hash, self.params.log2m(), self.params.register_cap());
-            d.set_max(index, rho);
+        if self.add_hash_if_dense(hash) {
             Ok(())
         } else {
             self.add_hash_to_small_form(hash)
         }
+    }
+
+    /// Adds one hash when the content is dense registers and returns `true`; returns
+    /// `false`, changing nothing, for any other form (then [`Sketch::add_hash`] adds
+    /// it). For a per-row caller's fast path: in line, a few instructions, and it can
+    /// neither fail nor panic.
+    #[inline(always)]
+    pub fn add_hash_if_dense(&mut self, hash: u64) -> bool {
+        if let Repr::Dense(d) = &mut self.repr {
+            let (index, rho) = index_and_rho(hash, self.params.log2m(), self.register_cap);
+            // Never out of range (`index < m`); checked so that nothing here can panic.
+            if let Some(register) = d.registers_mut().get_mut(index) {
+                // Written only when raised: once a group has filled its registers,
+                // almost no row raises one.
+                if rho > *register {
+                    *register = rho;
+                }
+                return true;
+            }
+        }
+        false
     }
 
     #[inline(never)]
