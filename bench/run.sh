@@ -13,7 +13,9 @@
 # only, so on other majors its columns read n/a and the ratios are to count and
 # count(DISTINCT). Report: stdout, bench/results/<date>-<host>[-pgMAJOR].md and
 # latest[-pgMAJOR].md. --ull: the ull speed benchmark instead (bench/ull.py, same events;
-# report bench/results/ull-<date>-<host>.md and ull-latest.md).
+# report bench/results/ull-<date>-<host>.md and ull-latest.md). --window: the
+# rolling-window benchmark instead (bench/window.py, its own data; report
+# bench/results/window-<date>-<host>.md and window-latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,6 +23,7 @@ source tests/cluster.sh
 source tests/pg_versions.sh
 
 rows=10000000 users=1000000 runs=5 sketches=100000 groups=20000 mode=full major=15 ull=no ull_args=()
+window=no
 while [ $# -gt 0 ]; do
     case $1 in
         --rows) rows=$2; shift 2 ;;
@@ -29,8 +32,9 @@ while [ $# -gt 0 ]; do
         --quick) rows=1000000 users=100000 runs=3 sketches=10000 groups=2000 mode=quick; shift ;;
         --pg) major=$2; shift 2 ;;
         --ull) ull=yes; shift ;;
+        --window) window=yes; shift ;;
         --perf) ull_args+=(--perf); shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +53,7 @@ peer=yes
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 dir=$root/target/bench/cluster
+[ "$window" = no ] || dir=$root/target/bench/window-cluster
 [ "$ull" = no ] || dir+=-ull
 rm -rf "$dir" && mkdir -p "$root/target/bench"
 trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
@@ -60,6 +65,14 @@ step "starting a private cluster in $dir"
 cluster_start "$dir"
 start=$(date +%s)
 
+if [ "$window" = yes ]; then # bench_time and backend_hwm_kb from base.sql, on a token table
+    q -d postgres -c "CREATE DATABASE ours"
+    q -d ours -v rows=1000 -v users=100 -f bench/sql/base.sql >/dev/null
+    q -d ours -c "CREATE EXTENSION hyperloglog"
+    python3 bench/window.py --runs "$runs" "${ull_args[@]}" --load-start $load_start \
+        --library "$("$PG_BIN/pg_config" --pkglibdir)/hyperloglog.so" --out-dir bench/results
+    exit
+fi
 step "generating events: $rows rows, $users users"
 q -d postgres -c "CREATE DATABASE bench_base"
 q -d bench_base -v rows="$rows" -v users="$users" -f bench/sql/base.sql
