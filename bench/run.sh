@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
         --ull) ull=yes; shift ;;
         --window) window=yes; shift ;;
         --perf) ull_args+=(--perf); shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
