@@ -103,6 +103,18 @@ mod tests {
     }
 
     #[test]
+    fn library_vectors() {
+        // The single coupon of a sketch updated once, as the Apache library (Python
+        // binding of datasketches-cpp 5.2) serializes it.
+        assert_eq!(of_i64(0), 0x04c2_d7cb);
+        assert_eq!(of_i64(1), 0x06fb_f22b);
+        assert_eq!(of_i64(-1), 0x0be7_64d9);
+        assert_eq!(of_str("abc"), Some(0x0487_8d21));
+        assert_eq!(of_str("Straße"), Some(0x0aa8_545e));
+        assert_eq!(of_str("日本語"), Some(0x0b31_93c8));
+    }
+
+    #[test]
     fn empty_input_is_skipped_and_widening_is_exact() {
         assert_eq!(of_bytes(b""), None);
         assert_eq!(of_str(""), None);

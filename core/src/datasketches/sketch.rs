@@ -614,3 +614,56 @@ fn encode_hll(out: &mut Vec<u8>, a: &HllArray, mut flags: u8, compact: bool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample(lg_k: u8, target: TargetType, n: i64) -> DsSketch {
+        let mut s = DsSketch::new(lg_k, target).unwrap();
+        (0..n).for_each(|v| s.update_i64(v));
+        s
+    }
+
+    #[test]
+    fn modes_by_count() {
+        assert_eq!(sample(10, TargetType::Hll4, 0).mode(), Mode::List);
+        assert_eq!(sample(10, TargetType::Hll4, 7).mode(), Mode::List);
+        assert_eq!(sample(10, TargetType::Hll4, 8).mode(), Mode::Set);
+        assert_eq!(sample(7, TargetType::Hll4, 8).mode(), Mode::Hll);
+        assert_eq!(sample(10, TargetType::Hll4, 200).mode(), Mode::Hll);
+        assert!(DsSketch::new(22, TargetType::Hll8).is_err());
+    }
+
+    proptest! {
+        // Any one-bit change of a valid sketch is refused, or decodes to a sketch (a
+        // changed coupon or register can be another valid sketch) whose own bytes
+        // decode again to the same content and estimate.
+        #[test]
+        fn bit_flips_are_refused_or_exact(
+            lg_k in 4u8..=11, bits in prop::sample::select(vec![4u8, 6, 8]),
+            n in prop::sample::select(vec![0i64, 3, 9, 60, 5000]),
+            compact: bool, bit: usize,
+        ) {
+            let s = sample(lg_k, TargetType::from_bits(bits).unwrap(), n);
+            let mut b = s.to_bytes(compact);
+            // (A compact SET is rebuilt in a new table, as the library rebuilds it: same
+            // coupons, possibly another order.)
+            let back = DsSketch::from_bytes(&b).unwrap();
+            let sorted = |d: &DsSketch| d.coupons().map(|mut c| { c.sort_unstable(); c });
+            prop_assert_eq!(back.registers(), s.registers());
+            prop_assert_eq!(sorted(&back), sorted(&s));
+            prop_assert_eq!(back.estimate().to_bits(), s.estimate().to_bits());
+            let bit = bit % (8 * b.len());
+            b[bit / 8] ^= 1 << (bit % 8);
+            if let Ok(d) = DsSketch::from_bytes(&b) {
+                let again = DsSketch::from_bytes(&d.to_bytes(compact)).unwrap();
+                prop_assert_eq!(again.registers(), d.registers());
+                prop_assert_eq!(sorted(&again), sorted(&d));
+                prop_assert_eq!(again.estimate().to_bits(), d.estimate().to_bits());
+                prop_assert!(d.estimate().is_finite());
+            }
+        }
+    }
+}
