@@ -202,6 +202,29 @@ unsafe fn window_parameter_exprs(
     }
 }
 
+/// The input types (first argument) of the window node's calls of aggregates that
+/// `fcinfo`'s function finishes; nothing outside a window node.
+pub(crate) unsafe fn window_aggregate_inputs(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> impl Iterator<Item = pg_sys::Oid> {
+    unsafe {
+        let context = (*fcinfo).context;
+        let funcs = if !context.is_null() && (*context).type_ == pg_sys::NodeTag::T_WindowAggState {
+            (*context.cast::<pg_sys::WindowAggState>()).funcs
+        } else {
+            ptr::null_mut()
+        };
+        let final_fn = (*(*fcinfo).flinfo).fn_oid;
+        pg_list::pointers(funcs).filter_map(move |call| {
+            let wfunc = (*call.cast::<pg_sys::WindowFuncExprState>()).wfunc;
+            ((*wfunc).winagg && is_final_function_of((*wfunc).winfnoid, final_fn))
+                .then(|| pg_list::pointers((*wfunc).args).next())
+                .flatten()
+                .map(|arg| pg_sys::exprType(arg.cast()))
+        })
+    }
+}
+
 /// The leading columns of a `pg_aggregate` row (catalog/pg_aggregate.h, the same from
 /// PostgreSQL 9.6 to 18; pgrx does not bind the catalog struct).
 #[repr(C)]

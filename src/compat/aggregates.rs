@@ -6,7 +6,7 @@ use pgrx::prelude::*;
 
 use crate::aggregates::{
     add_transition, hll_agg_combine, hll_agg_deserialize, hll_agg_serialize, hll_union_final,
-    sketch_final, state_cardinality,
+    sketch_final, state_cardinality, window_aggregate_inputs,
 };
 use crate::fmgr::{float8, guarded, v1_function_info};
 use crate::settings::Dialect;
@@ -54,15 +54,23 @@ add_transitions!(
 );
 
 /// Whether the aggregate being finished takes `hll` values (`hll_union_agg`), whose
-/// input is a variable-length type; `hll_add_agg` takes the 8-byte `hll_hashval`.
+/// input is a variable-length type; `hll_add_agg` takes the 8-byte `hll_hashval`. In a
+/// window node, which has no Aggref to ask, the window's calls of aggregates finished by
+/// this function say it: a union when every such call takes `hll` values (a window
+/// clause holding both kinds finishes an empty frame as a union, NULL, which is also
+/// what postgresql-hll returns for both).
 unsafe fn is_union_aggregate(fcinfo: pg_sys::FunctionCallInfo) -> bool {
     unsafe {
+        let takes_varlena = |t: pg_sys::Oid| pg_sys::get_typlen(t) == -1;
         let aggref = pg_sys::AggGetAggref(fcinfo);
-        if aggref.is_null() || (*aggref).aggargtypes.is_null() {
-            return false;
+        if !aggref.is_null() {
+            let types = (*aggref).aggargtypes;
+            return !types.is_null()
+                && (*types).length >= 1
+                && takes_varlena((*(*types).elements).oid_value);
         }
-        let types = (*aggref).aggargtypes;
-        (*types).length >= 1 && pg_sys::get_typlen((*(*types).elements).oid_value) == -1
+        let mut inputs = window_aggregate_inputs(fcinfo).peekable();
+        inputs.peek().is_some() && inputs.any(takes_varlena)
     }
 }
 

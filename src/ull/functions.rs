@@ -50,11 +50,7 @@ v1_function_info!(
 );
 
 unsafe fn cardinality(fcinfo: pg_sys::FunctionCallInfo, estimator: UllEstimator) -> f64 {
-    let value = unsafe { stored(strict_arg(fcinfo, 0)) };
-    check(
-        value.cardinality_in(estimator, PgAllocator::current()),
-        Origin::Stored,
-    )
+    unsafe { stored(strict_arg(fcinfo, 0)) }.cardinality(estimator)
 }
 
 /// `ull_cardinality(ull) -> double precision`: exact while EXPLICIT, else the estimate

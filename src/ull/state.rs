@@ -289,10 +289,7 @@ pub unsafe extern "C" fn ull_state_count(fcinfo: pg_sys::FunctionCallInfo) -> pg
         let count = match arg(fcinfo, 0).map(|state| view(state)) {
             None => 0.0,
             Some(View::Expanded(sketch)) => sketch.cardinality(estimator),
-            Some(View::Stored(stored)) => check(
-                stored.cardinality_in(estimator, PgAllocator::current()),
-                Origin::Stored,
-            ),
+            Some(View::Stored(stored)) => stored.cardinality(estimator),
         };
         pg_sys::Datum::from(count.round() as i64)
     })

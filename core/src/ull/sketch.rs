@@ -58,6 +58,17 @@ impl<A: Allocator + Clone> UllSketch<A> {
         }
     }
 
+    /// A sketch holding `registers` (of precision `params.p()`), as one that reached
+    /// them by adding hashes past the explicit threshold.
+    pub fn from_registers(params: UllParams, registers: UllRegisters<A>, alloc: A) -> Self {
+        debug_assert_eq!(registers.p(), params.p());
+        UllSketch {
+            params,
+            repr: UllRepr::Dense(registers),
+            alloc,
+        }
+    }
+
     /// The parameters.
     pub fn params(&self) -> UllParams {
         self.params

@@ -11,12 +11,17 @@
 //! body       EMPTY: nothing
 //!            EXPLICIT: 1..=threshold distinct hashes, 8 bytes little-endian each,
 //!                      strictly increasing as signed 64-bit integers
-//!            DENSE: the 2^p register bytes, only where CODED would not be smaller
-//!            CODED: the entropy-coded registers (docs/ull-coded-form.md)
+//!            DENSE, CODED: the FGRA and the maximum-likelihood estimates of the
+//!                      registers (two IEEE 754 doubles, little-endian), then
+//!                      DENSE: the 2^p register bytes, only where CODED would not be
+//!                      smaller; CODED: the entropy-coded registers
+//!                      (docs/ull-coded-form.md)
 //! ```
 //!
 //! Each content has exactly one stored form, so equal values have equal bytes and the
-//! operator classes compare bytes.
+//! operator classes compare bytes. The estimates are kept beside the registers, as
+//! Redis keeps its cached count, because decoding entropy-coded registers costs far more
+//! than the count: `ull_cardinality` of a stored value reads 8 bytes.
 
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
@@ -25,7 +30,7 @@ use super::coded;
 use super::estimate::UllEstimator;
 use super::params::UllParams;
 use super::register::is_valid;
-use super::registers::{histogram, UllRegisters};
+use super::registers::histogram;
 use super::sketch::{UllRepr, UllSketch};
 use crate::error::Error;
 
@@ -33,6 +38,8 @@ use crate::error::Error;
 pub const MAGIC_VERSION: u8 = 0xC1;
 /// Bytes before the body.
 pub const HEADER_LEN: usize = 6;
+/// Bytes of the two estimates before DENSE and CODED registers.
+pub const ESTIMATES_LEN: usize = 16;
 
 /// How the content is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +72,9 @@ impl UllKind {
 pub struct StoredUll<'a> {
     params: UllParams,
     kind: UllKind,
+    /// The FGRA and ML estimates of DENSE and CODED registers.
+    estimates: [f64; 2],
+    /// The content after the header (and the estimates).
     body: &'a [u8],
 }
 
@@ -90,7 +100,7 @@ impl<'a> StoredUll<'a> {
         let expthresh = i64::from(u32::from_le_bytes([bytes[3], bytes[4], bytes[5], 0])) - 1;
         let params =
             UllParams::new(i64::from(bytes[2]), expthresh).map_err(|e| corrupt(e.to_string()))?;
-        let body = &bytes[HEADER_LEN..];
+        let mut body = &bytes[HEADER_LEN..];
         let kind = match bytes[1] {
             0 => UllKind::Empty,
             1 => UllKind::Explicit,
@@ -98,7 +108,32 @@ impl<'a> StoredUll<'a> {
             3 => UllKind::Coded,
             k => return Err(corrupt(format!("unknown kind {k}"))),
         };
-        let stored = StoredUll { params, kind, body };
+        let mut estimates = [0.0; 2];
+        if matches!(kind, UllKind::Dense | UllKind::Coded) {
+            if body.len() < ESTIMATES_LEN {
+                return Err(corrupt(format!(
+                    "{} body of {} bytes is shorter than its {ESTIMATES_LEN} bytes of estimates",
+                    kind.name(),
+                    body.len()
+                )));
+            }
+            for (e, chunk) in estimates
+                .iter_mut()
+                .zip(body[..ESTIMATES_LEN].chunks_exact(8))
+            {
+                *e = f64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            }
+            if estimates.iter().any(|e| !e.is_finite() || *e < 0.0) {
+                return Err(corrupt("estimates are not finite non-negative numbers"));
+            }
+            body = &body[ESTIMATES_LEN..];
+        }
+        let stored = StoredUll {
+            params,
+            kind,
+            estimates,
+            body,
+        };
         stored.check_body()?;
         Ok(stored)
     }
@@ -151,6 +186,12 @@ impl<'a> StoredUll<'a> {
                 .map_err(|_| Error::out_of_memory(len))?;
             canonical.resize(len, 0);
             encode_into(&sketch, &mut canonical)?;
+            let estimates = HEADER_LEN..HEADER_LEN + ESTIMATES_LEN;
+            if canonical.len() == bytes.len() && canonical[estimates.clone()] != bytes[estimates] {
+                return Err(corrupt(
+                    "the stored estimates are not those of the stored registers",
+                ));
+            }
             if canonical[..] != bytes[..] {
                 return Err(corrupt(format!(
                     "{} registers not in their canonical stored form",
@@ -171,7 +212,7 @@ impl<'a> StoredUll<'a> {
         self.kind
     }
 
-    /// The body after the header.
+    /// The content after the header and, for registers, the estimates.
     pub fn body(&self) -> &'a [u8] {
         self.body
     }
@@ -214,23 +255,18 @@ impl<'a> StoredUll<'a> {
         }
     }
 
-    /// The estimated number of distinct hashes (exact for EMPTY and EXPLICIT),
-    /// decoding registers into memory from `alloc`.
-    pub fn cardinality_in<A: Allocator>(
-        &self,
-        estimator: UllEstimator,
-        alloc: A,
-    ) -> Result<f64, Error> {
-        Ok(match self.kind {
+    /// The estimated number of distinct hashes: exact for EMPTY and EXPLICIT, the
+    /// stored estimate of the registers otherwise (what `estimator` gives for them;
+    /// [`StoredUll::validate_in`] checks it).
+    pub fn cardinality(&self, estimator: UllEstimator) -> f64 {
+        match self.kind {
             UllKind::Empty => 0.0,
             UllKind::Explicit => (self.body.len() / 8) as f64,
-            UllKind::Dense => estimator.estimate(&histogram(self.body), self.params.p()),
-            UllKind::Coded => {
-                let mut registers = UllRegisters::new_in(self.params.p(), alloc)?;
-                coded::decode_into(self.body, self.params.p(), registers.bytes_mut())?;
-                estimator.estimate(&histogram(registers.bytes()), self.params.p())
-            }
-        })
+            UllKind::Dense | UllKind::Coded => match estimator {
+                UllEstimator::Fgra => self.estimates[0],
+                UllEstimator::MaximumLikelihood => self.estimates[1],
+            },
+        }
     }
 }
 
@@ -258,9 +294,9 @@ fn layout<A: Allocator + Clone>(sketch: &UllSketch<A>) -> (UllKind, usize) {
         UllRepr::Dense(registers) => {
             let coded = coded::encoded_len(registers.bytes(), registers.p());
             if coded < registers.bytes().len() {
-                (UllKind::Coded, coded)
+                (UllKind::Coded, ESTIMATES_LEN + coded)
             } else {
-                (UllKind::Dense, registers.bytes().len())
+                (UllKind::Dense, ESTIMATES_LEN + registers.bytes().len())
             }
         }
     }
@@ -288,10 +324,22 @@ pub fn encode_into<A: Allocator + Clone>(
                 chunk.copy_from_slice(&h.to_le_bytes());
             }
         }
-        UllRepr::Dense(registers) if kind == UllKind::Coded => {
-            coded::encode_into(registers.bytes(), registers.p(), body)
+        UllRepr::Dense(registers) => {
+            let counts = histogram(registers.bytes());
+            let (estimates, body) = body.split_at_mut(ESTIMATES_LEN);
+            let p = registers.p();
+            for (chunk, estimator) in estimates
+                .chunks_exact_mut(8)
+                .zip([UllEstimator::Fgra, UllEstimator::MaximumLikelihood])
+            {
+                chunk.copy_from_slice(&estimator.estimate(&counts, p).to_le_bytes());
+            }
+            if kind == UllKind::Coded {
+                coded::encode_into(registers.bytes(), p, body)
+            } else {
+                body.copy_from_slice(registers.bytes())
+            }
         }
-        UllRepr::Dense(registers) => body.copy_from_slice(registers.bytes()),
     }
     Ok(())
 }

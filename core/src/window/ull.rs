@@ -1,18 +1,14 @@
 //! [`SlidingUll`]: the moving state of the UltraLogLog aggregates over raw rows.
 
 use allocator_api2::alloc::{Allocator, Global};
-use allocator_api2::vec::Vec;
 
 use super::registers::UllRule;
 use super::state::{Form, SlidingState};
 use crate::error::Error;
 use crate::ull::estimate::UllEstimator;
 use crate::ull::params::UllParams;
+use crate::ull::registers::UllRegisters;
 use crate::ull::sketch::UllSketch;
-use crate::ull::storage::{StoredUll, HEADER_LEN, MAGIC_VERSION};
-
-/// The DENSE kind byte of the stored form (`docs/ull-format.md`).
-const KIND_DENSE: u8 = 2;
 
 /// The UltraLogLog sketch of a moving frame of rows: rows enter at the back and leave
 /// from the front, oldest first, and [`SlidingUll::sketch`] is at every moment the
@@ -87,17 +83,11 @@ impl<A: Allocator + Clone> SlidingUll<A> {
             // At most T distinct hashes: the sketch stays EXPLICIT.
             Form::Exact(recent) => recent.hashes().try_for_each(|h| sketch.add_hash(h))?,
             Form::Registers(registers) => {
-                // UllSketch has no constructor from register bytes outside its module:
-                // go through the DENSE stored form, which it reads as it is.
-                let m = self.params.m();
-                let mut bytes = Vec::new_in(alloc.clone());
-                bytes
-                    .try_reserve_exact(HEADER_LEN + m)
-                    .map_err(|_| Error::out_of_memory(HEADER_LEN + m))?;
-                let [e0, e1, e2, _] = ((self.params.expthresh() + 1) as u32).to_le_bytes();
-                bytes.extend_from_slice(&[MAGIC_VERSION, KIND_DENSE, self.params.p(), e0, e1, e2]);
-                bytes.extend(registers.values());
-                sketch = UllSketch::from_stored_in(&StoredUll::parse(&bytes)?, alloc)?;
+                let mut bytes = UllRegisters::new_in(self.params.p(), alloc.clone())?;
+                for (b, v) in bytes.bytes_mut().iter_mut().zip(registers.values()) {
+                    *b = v;
+                }
+                sketch = UllSketch::from_registers(self.params, bytes, alloc);
             }
         }
         Ok(sketch)

@@ -143,9 +143,21 @@ SELECT sqlstate_of($$SELECT '\xc1001f000000'::ull$$);
 SELECT sqlstate_of($$SELECT '\xc1000b00000000'::ull$$);
 SELECT sqlstate_of($$SELECT '\xzz'::ull$$);
 SELECT sqlstate_of($$SELECT '\xc1010b00000002000000000000000100000000000000'::ull$$);
-SELECT sqlstate_of($$SELECT ('\xc1020b000000' || repeat('00', 2048))::ull$$);
-SELECT sqlstate_of($$SELECT ('\xc1020400000' || repeat('0', 31) || 'ff')::ull$$);
-SELECT sqlstate_of($$SELECT ('\xc1030b000000' || repeat('ab', 40))::ull$$);
+SELECT sqlstate_of($$SELECT ('\xc1020b000000' || repeat('00', 16 + 2048))::ull$$);
+SELECT sqlstate_of($$SELECT ('\xc10204000000' || repeat('00', 16 + 15) || 'ff')::ull$$);
+SELECT sqlstate_of($$SELECT ('\xc1030b000000' || repeat('00', 16) || repeat('ab', 40))::ull$$);
+SELECT sqlstate_of($$SELECT ('\xc1030b000000' || repeat('ff', 16) || repeat('ab', 40))::ull$$);
+SELECT sqlstate_of($$SELECT ('\xc1030b000000' || repeat('00', 8))::ull$$);
+-- The stored estimates are those of the registers: a value whose estimates were
+-- changed is refused, and the count of a stored value reads them.
+SELECT sqlstate_of(format('SELECT %L::bytea::ull',
+    overlay(u::bytea placing '\x0000000000000000'::bytea from 7 for 8)))
+FROM ull_rollup WHERE g = 1;
+SELECT round(ull_cardinality(ull_sketch(i))) = ull_count_distinct(i) AS fgra_same,
+       round(ull_cardinality(ull_sketch(i), 'ml')) = (SELECT ull_count_distinct(i)
+           FROM ull_big WHERE set_config('hyperloglog.ull_estimator', 'ml', true) = 'ml')
+           AS ml_same
+FROM ull_big;
 SELECT sqlstate_of($$SELECT substring(u::bytea from 1 for 100)::ull FROM ull_rollup WHERE g = 1$$);
 SELECT sqlstate_of($$SELECT (u::bytea || '\x00'::bytea)::ull FROM ull_rollup WHERE g = 1$$);
 
