@@ -88,6 +88,16 @@ fn rows(c: &mut Criterion) {
     group.bench_function("sliding_hll_sketch_encode", |b| {
         b.iter(|| black_box(&hll).sketch().unwrap().encode().unwrap())
     });
+    let frame_sketch = hll.sketch().unwrap();
+    group.bench_function("plain_hll_encode", |b| {
+        b.iter(|| black_box(&frame_sketch).encode().unwrap())
+    });
+    group.bench_function("sliding_hll_sketch", |b| {
+        b.iter(|| black_box(&hll).sketch().unwrap())
+    });
+    group.bench_function("plain_ull_encode", |b| {
+        b.iter(|| hll_core::ull::storage::encode(black_box(&plain_ull)).unwrap())
+    });
     group.bench_function("sliding_ull_sketch", |b| {
         b.iter(|| black_box(&ull).sketch().unwrap())
     });
@@ -159,6 +169,15 @@ fn unions(c: &mut Criterion) {
         b.iter(|| {
             let mut u = Sketch::new(Params::default());
             for d in &days {
+                u.union(black_box(d)).unwrap();
+            }
+            u
+        })
+    });
+    group.bench_function("plain_ull_union", |b| {
+        b.iter(|| {
+            let mut u = UllSketch::new(UllParams::default());
+            for d in &ull_days {
                 u.union(black_box(d)).unwrap();
             }
             u

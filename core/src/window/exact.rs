@@ -336,7 +336,7 @@ mod tests {
             let mut recent = RecentHashes::new_in(limit, Global);
             let mut frame = VecDeque::new();
             let mut pos = 0u32;
-            for step in 0..20_000 {
+            for step in 0..8_000 {
                 let grow = (step / 700) % 2 == 0;
                 if frame.is_empty() || next() % 100 < if grow { 60 } else { 40 } {
                     let h = next() % (limit as u64 * 3) + (step % 2) * (1 << 40);

@@ -162,3 +162,60 @@ impl<A: Allocator + Clone, R: Rule> SlidingState<A, R> {
             + self.registers.as_ref().map_or(0, |r| r.allocated_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::registers::{HllRule, UllRule};
+    use allocator_api2::alloc::Global;
+    use std::collections::{HashSet, VecDeque};
+
+    /// Positions wrap around 2^32: a state whose counters start just below the wrap
+    /// keeps matching the frame's distinct count and register values.
+    #[test]
+    fn positions_wrap_around() {
+        let hll = HllRule { log2m: 4, cap: 7 };
+        let ull = UllRule { p: 4 };
+        for start in [u64::from(u32::MAX) - 300, (1u64 << 40) - 5] {
+            let mut a = SlidingState::new_in(hll, 8, Global);
+            let mut b = SlidingState::new_in(ull, 0, Global);
+            a.pushed = start;
+            a.popped = start;
+            b.pushed = start;
+            b.popped = start;
+            let mut frame = VecDeque::new();
+            for i in 0..2_000u64 {
+                let h = (i % 37).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1 << 60;
+                a.push(h).unwrap();
+                b.push(h).unwrap();
+                frame.push_back(h);
+                if i % 5 < 3 || frame.len() > 30 {
+                    let old = frame.pop_front().unwrap();
+                    a.pop(old).unwrap();
+                    b.pop(old).unwrap();
+                }
+                let distinct: HashSet<u64> = frame.iter().copied().collect();
+                match a.form() {
+                    Form::Exact(recent) => {
+                        assert_eq!(recent.hashes().collect::<HashSet<_>>(), distinct)
+                    }
+                    Form::Registers(_) => assert!(distinct.len() > 8),
+                    Form::Empty => assert!(frame.is_empty()),
+                }
+                let regs = match b.form() {
+                    Form::Registers(regs) => regs,
+                    Form::Empty if frame.is_empty() => continue,
+                    _ => panic!("T = 0 holds registers"),
+                };
+                let mut expected = [0u64; 16];
+                for &h in &frame {
+                    let (index, k) = ull.locate(h).unwrap();
+                    expected[index] |= 1 << k;
+                }
+                let values: std::vec::Vec<u8> = regs.values().collect();
+                let wanted: std::vec::Vec<u8> = expected.iter().map(|&m| ull.value(m)).collect();
+                assert_eq!(values, wanted);
+            }
+        }
+    }
+}
