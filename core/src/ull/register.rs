@@ -47,6 +47,38 @@ pub fn merge(x: u8, y: u8) -> u8 {
     pack(unpack(x) | unpack(y))
 }
 
+/// [`merge`] on bytes, in a form the compiler vectorises: every operation is lane-wise
+/// (compare, subtract, select), no shift by a per-byte amount. The larger byte holds
+/// the larger `u` (or the same `u`); the smaller one's flags matter only when its `u`
+/// is at most 2 below: `d = 0` adds its flags, `d = 1` sets `a` and moves its `a` into
+/// `b`, `d = 2` sets `b`. An empty register (0) is always 3 or more below any other
+/// (the smallest non-empty byte is `4p - 4 >= 12` for the precisions 4 and up that
+/// sketches use), so it adds nothing.
+#[inline(always)]
+pub fn merge_bytes(x: u8, y: u8) -> u8 {
+    let hi = x.max(y);
+    let lo = x.min(y);
+    let d = (hi >> 2) - (lo >> 2);
+    let flags = lo & 3;
+    let add = if d == 0 {
+        flags
+    } else if d == 1 {
+        2 | (flags >> 1)
+    } else if d == 2 {
+        1
+    } else {
+        0
+    };
+    hi | add
+}
+
+/// Merges `src` into `dst` register by register ([`merge_bytes`], vectorised).
+pub fn merge_all(dst: &mut [u8], src: &[u8]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = merge_bytes(*d, s);
+    }
+}
+
 /// The largest update value `u` of a non-empty register byte at precision `p` (0 for
 /// an empty register): the HyperLogLog register of the same hashes.
 #[inline(always)]
@@ -117,14 +149,16 @@ mod tests {
 
     #[test]
     fn merge_is_the_union_of_histories() {
-        let p = 11;
-        let valid: Vec<u8> = (0..=255u8).filter(|&r| is_valid(r, p)).collect();
-        for &x in &valid {
-            for &y in &valid {
-                let m = merge(x, y);
-                assert_eq!(m, merge(y, x));
-                assert_eq!(merge(m, x), m);
-                assert!(is_valid(m, p));
+        for p in 4..=26 {
+            let valid: Vec<u8> = (0..=255u8).filter(|&r| is_valid(r, p)).collect();
+            for &x in &valid {
+                for &y in &valid {
+                    let m = merge(x, y);
+                    assert_eq!(merge_bytes(x, y), m, "p {p} bytes {x} {y}");
+                    assert_eq!(m, merge(y, x));
+                    assert_eq!(merge(m, x), m);
+                    assert!(is_valid(m, p));
+                }
             }
         }
     }

@@ -58,9 +58,7 @@ impl<A: Allocator> UllRegisters<A> {
     pub fn merge_from(&mut self, other: &[u8], p: u8) {
         debug_assert_eq!(other.len(), 1usize << p);
         if p == self.p {
-            for (r, &o) in self.bytes.iter_mut().zip(other) {
-                *r = register::merge(*r, o);
-            }
+            register::merge_all(&mut self.bytes, other);
         } else {
             fold_into(other, p, &mut self.bytes, self.p);
         }

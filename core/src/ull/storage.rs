@@ -29,7 +29,7 @@ use allocator_api2::vec::Vec;
 use super::coded;
 use super::estimate::UllEstimator;
 use super::params::UllParams;
-use super::register::is_valid;
+use super::register::{is_valid, merge_all};
 use super::registers::histogram;
 use super::sketch::{UllRepr, UllSketch};
 use crate::error::Error;
@@ -38,6 +38,8 @@ use crate::error::Error;
 pub const MAGIC_VERSION: u8 = 0xC1;
 /// Bytes before the body.
 pub const HEADER_LEN: usize = 6;
+/// Registers decoded into the stack by [`StoredUll::merge_registers_into`] (p <= 12).
+const STACK_DECODE: usize = 1 << 12;
 /// Bytes of the two estimates before DENSE and CODED registers.
 pub const ESTIMATES_LEN: usize = 16;
 
@@ -242,12 +244,21 @@ impl<'a> StoredUll<'a> {
 
     /// Merges the registers (DENSE or CODED only) into `dst`, registers of the same
     /// precision.
+    ///
+    /// Up to [`STACK_DECODE`] registers are decoded into the stack and merged with the
+    /// vectorised [`merge_all`], faster than merging each register as it is decoded;
+    /// larger sketches use the decoder's fused merge (no buffer of their size per call).
     pub fn merge_registers_into(&self, dst: &mut [u8]) -> Result<(), Error> {
         match self.kind {
             UllKind::Dense => {
-                for (d, &r) in dst.iter_mut().zip(self.body) {
-                    *d = super::register::merge(*d, r);
-                }
+                merge_all(dst, self.body);
+                Ok(())
+            }
+            UllKind::Coded if dst.len() <= STACK_DECODE => {
+                let mut decoded = [0u8; STACK_DECODE];
+                let decoded = &mut decoded[..dst.len()];
+                coded::decode_into(self.body, self.params.p(), decoded)?;
+                merge_all(dst, decoded);
                 Ok(())
             }
             UllKind::Coded => coded::decode_merge(self.body, self.params.p(), dst),
