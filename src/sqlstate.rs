@@ -33,9 +33,7 @@ pub fn raise(err: &Error, origin: Origin) -> ! {
         (Error::CorruptDataSketches(_), Origin::Text) => {
             PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION
         }
-        (Error::CorruptDataSketches(_), _) => {
-            PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION
-        }
+        (Error::CorruptDataSketches(_), _) => PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION,
         (Error::OutOfMemory(_), _) => PgSqlErrorCode::ERRCODE_OUT_OF_MEMORY,
         (Error::Syntax(_), _) => PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
     };
