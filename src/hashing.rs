@@ -262,6 +262,73 @@ pub unsafe extern "C" fn hll_hash_varlena(fcinfo: pg_sys::FunctionCallInfo) -> p
 /// backend runs one statement at a time).
 static mut BY_DECLARATION: Option<(pg_sys::Oid, i32, pg_sys::Oid, TypeInfo)> = None;
 
+/// How a value of one type hashes without a call, for the aggregates' per-row path:
+/// the cases of [`TypeInfo::hash`] that read only the datum's own bits or bytes.
+/// `hll_sketch_state` keeps one in each group's state, set from its call site's
+/// [`TypeInfo`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum InLine {
+    /// Not known, or not hashed in line: every value takes [`TypeInfo::hash`].
+    Unknown,
+    /// `bigint` (xxh3 family, by value).
+    Int8,
+    Int4,
+    Int2,
+    /// Other by-value types of 8, 4, 2 and 1 bytes: their bytes, little-endian.
+    Bytes8,
+    Bytes4,
+    Bytes2,
+    Bytes1,
+    /// Variable-length values hashed by their data bytes (`text`, `bytea`), when
+    /// stored in line and uncompressed.
+    Varlena,
+}
+
+impl InLine {
+    /// The in-line form of values `info` describes.
+    pub fn of(info: &TypeInfo) -> InLine {
+        match *info {
+            TypeInfo::Xxh3(Form::Integer { width: 8 }) => InLine::Int8,
+            TypeInfo::Xxh3(Form::Integer { width: 4 }) => InLine::Int4,
+            TypeInfo::Xxh3(Form::Integer { width: 2 }) => InLine::Int2,
+            TypeInfo::Xxh3(Form::ByValue { len: 8 }) => InLine::Bytes8,
+            TypeInfo::Xxh3(Form::ByValue { len: 4 }) => InLine::Bytes4,
+            TypeInfo::Xxh3(Form::ByValue { len: 2 }) => InLine::Bytes2,
+            TypeInfo::Xxh3(Form::ByValue { len: 1 }) => InLine::Bytes1,
+            TypeInfo::Xxh3(Form::Varlena) => InLine::Varlena,
+            _ => InLine::Unknown,
+        }
+    }
+
+    /// The hash [`TypeInfo::hash`] gives `datum` (the same bytes `Form::hash` hashes,
+    /// read from registers), or `None` when it needs a call: [`InLine::Unknown`], or
+    /// a variable-length value that is external or compressed. Never raises an ERROR
+    /// or panics, so it can run outside [`guarded`].
+    ///
+    /// # Safety
+    /// `datum` must be a non-null value of the type this form was made for.
+    #[inline(always)]
+    pub unsafe fn hash(self, datum: pg_sys::Datum, seed: i64) -> Option<u64> {
+        let raw = datum.value() as u64;
+        // Integers by value, sign-extended from the type's width; other by-value
+        // types by `raw.to_le_bytes()[..len]`.
+        Some(match self {
+            InLine::Int8 => hash::hash_integer(raw as i64, seed),
+            InLine::Varlena => {
+                return unsafe { plain_varlena_bytes(datum) }.map(|b| hash::hash_bytes(b, seed))
+            }
+            InLine::Int4 => hash::hash_integer(i64::from(raw as i32), seed),
+            InLine::Int2 => hash::hash_integer(i64::from(raw as i16), seed),
+            InLine::Bytes8 => hash::hash_bytes(&raw.to_le_bytes(), seed),
+            InLine::Bytes4 => hash::hash_bytes(&(raw as u32).to_le_bytes(), seed),
+            InLine::Bytes2 => hash::hash_bytes(&(raw as u16).to_le_bytes(), seed),
+            InLine::Bytes1 => hash::hash_bytes(&[raw as u8], seed),
+            InLine::Unknown => return None,
+        })
+    }
+}
+
 /// Which hash family a call site uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -309,43 +376,6 @@ impl TypeInfo {
             } else {
                 *cached
             }
-        }
-    }
-
-    /// The information [`TypeInfo::of_argument`] cached for this call site, if any (a
-    /// load, no call).
-    ///
-    /// # Safety
-    /// As for [`TypeInfo::of_argument`]; the reference lives as long as the call site.
-    #[inline(always)]
-    pub unsafe fn cached<'a>(fcinfo: pg_sys::FunctionCallInfo) -> Option<&'a TypeInfo> {
-        unsafe { (*(*fcinfo).flinfo).fn_extra.cast::<TypeInfo>().as_ref() }
-    }
-
-    /// The hash [`TypeInfo::hash`] gives `datum`, when it takes no call: integers and
-    /// other by-value types in the xxh3 family, and variable-length values stored in
-    /// line and uncompressed; `None` for every other value. Never raises an ERROR or
-    /// panics, so it can run outside [`guarded`].
-    ///
-    /// # Safety
-    /// `datum` must be a non-null value of the type this information describes.
-    #[inline(always)]
-    pub unsafe fn hash_in_line(&self, datum: pg_sys::Datum, seed: i64) -> Option<u64> {
-        match *self {
-            // These two forms hash the datum's own bits, in line; `bigint` needs no
-            // sign extension.
-            TypeInfo::Xxh3(Form::Integer { width: 8 }) => {
-                Some(hash::hash_integer(datum.value() as i64, seed))
-            }
-            TypeInfo::Xxh3(form @ Form::Integer { .. }) => Some(unsafe { form.hash(datum, seed) }),
-            TypeInfo::Xxh3(form @ Form::ByValue { len: 0..=8 }) => {
-                Some(unsafe { form.hash(datum, seed) })
-            }
-            TypeInfo::Xxh3(Form::Varlena) => {
-                // The data bytes, as `Form::hash` reads them through `varlena_bytes`.
-                unsafe { plain_varlena_bytes(datum) }.map(|bytes| hash::hash_bytes(bytes, seed))
-            }
-            _ => None,
         }
     }
 

@@ -28,7 +28,7 @@ use pgrx::prelude::*;
 use crate::aggregates::{aggregate_context, params_from_aggref, params_from_args};
 use crate::datum::{varlena_bytes, Hll};
 use crate::fmgr::{arg, guarded, nargs, return_null, v1_function_info};
-use crate::hashing::{Family, TypeInfo};
+use crate::hashing::{Family, InLine, TypeInfo};
 use crate::memory::PgAllocator;
 use crate::settings::{self, Dialect};
 use crate::sqlstate::{check, Origin};
@@ -38,6 +38,10 @@ use crate::sqlstate::{check, Origin};
 struct ExpandedHll {
     header: pg_sys::ExpandedObjectHeader,
     sketch: Sketch<PgAllocator>,
+    /// How `hll_sketch_state` hashes this group's values in line, set by its general
+    /// path from the call site's type ([`InLine::Unknown`] until then, and for
+    /// `hll_add_state`'s states, which need none).
+    in_line: InLine,
 }
 
 static METHODS: pg_sys::ExpandedObjectMethods = pg_sys::ExpandedObjectMethods {
@@ -118,6 +122,7 @@ unsafe fn new_state(
         }
         let sketch = fill(PgAllocator::in_context(context));
         ptr::addr_of_mut!((*object).sketch).write(sketch);
+        ptr::addr_of_mut!((*object).in_line).write(InLine::Unknown);
         pg_sys::EOH_init_header(ptr::addr_of_mut!((*object).header), &METHODS, context);
         object
     }
@@ -264,9 +269,9 @@ unsafe fn add_to_state(
 // already our read-write object, and (once a group has more than a few hundred
 // distinct values) dense registers. That row runs in the exported function itself,
 // in a few dozen instructions and without a stack frame: it reads the call's
-// arguments, the state's header and the call site's cached type information, hashes
-// in line and raises one register, calling nothing, so nothing on it can raise an
-// ERROR or panic and it needs no guard. Every other row (a group's first, a NULL, a
+// arguments and the state's header (with, for `hll_sketch_state`, the byte saying
+// how the group's values hash), hashes in line and raises one register, calling
+// nothing, so nothing on it can raise an ERROR or panic and it needs no guard. Every other row (a group's first, a NULL, a
 // value to detoast, a type hashed out of line, a state still EMPTY, EXPLICIT or
 // SPARSE, a call through a fresh FmgrInfo such as Citus makes) takes the general
 // path, out of line and `guarded`, exactly as before. Both add the same hash to the
@@ -355,9 +360,10 @@ unsafe fn add_state_general(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 pub unsafe extern "C" fn hll_sketch_state(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe {
         if let Some((state, value)) = row_on_own_state(fcinfo) {
-            if let Some(hash) =
-                TypeInfo::cached(fcinfo).and_then(|info| info.hash_in_line(value, 0))
-            {
+            // The group's own record of how its values hash: one byte beside the
+            // header just read (nothing from the call site, so a call through a fresh
+            // FmgrInfo, as Citus makes, takes this path too).
+            if let Some(hash) = (*state).in_line.hash(value, 0) {
                 return add_to_own_state(state, hash);
             }
         }
@@ -369,7 +375,13 @@ pub unsafe extern "C" fn hll_sketch_state(fcinfo: pg_sys::FunctionCallInfo) -> p
 unsafe fn sketch_state_general(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     guarded(|| unsafe {
         let info = TypeInfo::of_argument(fcinfo, 1, Family::Xxh3);
-        add_to_state(fcinfo, |value| info.hash(value, 0))
+        let result = add_to_state(fcinfo, |value| info.hash(value, 0));
+        // A state takes values of one type, the aggregate call's: record how they
+        // hash in line, for the group's next rows.
+        if let Some(state) = own_rw_state(result) {
+            (*state).in_line = InLine::of(&info);
+        }
+        result
     })
 }
 
