@@ -127,10 +127,9 @@ pub(crate) unsafe fn parameter_values_from_aggref(
         }
         let exprs = match (*context).type_ {
             pg_sys::NodeTag::T_AggState => aggregate_parameter_exprs(fcinfo)?,
-            pg_sys::NodeTag::T_WindowAggState => window_parameter_exprs(
-                context.cast::<pg_sys::WindowAggState>(),
-                (*(*fcinfo).flinfo).fn_oid,
-            ),
+            pg_sys::NodeTag::T_WindowAggState => {
+                window_parameter_exprs(context.cast::<pg_sys::WindowAggState>(), fcinfo)
+            }
             _ => return None,
         };
         let planstate = context.cast::<pg_sys::PlanState>();
@@ -165,12 +164,38 @@ unsafe fn aggregate_parameter_exprs(
     }
 }
 
-/// The parameter expressions shared by the window node's calls of aggregates whose
-/// final function is `final_fn`; none when those calls pass different ones.
+/// The parameter expressions of the window call being finished: the call itself when
+/// [`window_call`] finds it, else those shared by the window node's calls of aggregates
+/// with this final function (none when those calls pass different ones).
 unsafe fn window_parameter_exprs(
     winstate: *mut pg_sys::WindowAggState,
-    final_fn: pg_sys::Oid,
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> [Option<*mut pg_sys::Expr>; 4] {
+    unsafe {
+        let final_fn = (*(*fcinfo).flinfo).fn_oid;
+        let chosen = match window_call(winstate, fcinfo) {
+            Some(wfunc) => Some((*wfunc).args),
+            None => match shared_window_args(winstate, final_fn) {
+                Some(args) => args,
+                None => return [None; 4],
+            },
+        };
+        let mut exprs = [None; 4];
+        if let Some(args) = chosen {
+            for (slot, expr) in exprs.iter_mut().zip(pg_list::pointers(args).skip(1)) {
+                *slot = Some(expr.cast::<pg_sys::Expr>());
+            }
+        }
+        exprs
+    }
+}
+
+/// The arguments shared by the window node's calls of aggregates finished by
+/// `final_fn`: `Some(None)` when there is none, `None` when they differ.
+unsafe fn shared_window_args(
+    winstate: *mut pg_sys::WindowAggState,
+    final_fn: pg_sys::Oid,
+) -> Option<Option<*mut pg_sys::List>> {
     unsafe {
         let mut chosen: Option<*mut pg_sys::List> = None;
         for call in pg_list::pointers((*winstate).funcs) {
@@ -187,18 +212,73 @@ unsafe fn window_parameter_exprs(
                         .all(|(a, b)| pg_sys::equal(a.cast(), b.cast()))
                         && pg_list::len(args) == pg_list::len((*wfunc).args);
                     if !same {
-                        return [None; 4];
+                        return None;
                     }
                 }
             }
         }
-        let mut exprs = [None; 4];
-        if let Some(args) = chosen {
-            for (slot, expr) in exprs.iter_mut().zip(pg_list::pointers(args).skip(1)) {
-                *slot = Some(expr.cast::<pg_sys::Expr>());
-            }
+        Some(chosen)
+    }
+}
+
+/// The head of nodeWindowAgg.c's `WindowStatePerAggData` (private to that file, the same
+/// from PostgreSQL 9.4 to 18) up to `wfuncno`: a window node finishes aggregate `i`
+/// through `&peragg[i].finalfn`, so the final function's `FmgrInfo` locates its
+/// per-aggregate state, whose `wfuncno` names the call.
+#[repr(C)]
+struct WindowPerAggHead {
+    transfn_oid: pg_sys::Oid,
+    invtransfn_oid: pg_sys::Oid,
+    finalfn_oid: pg_sys::Oid,
+    transfn: pg_sys::FmgrInfo,
+    invtransfn: pg_sys::FmgrInfo,
+    finalfn: pg_sys::FmgrInfo,
+    num_final_args: core::ffi::c_int,
+    init_value: pg_sys::Datum,
+    init_value_is_null: bool,
+    result_value: pg_sys::Datum,
+    result_value_is_null: bool,
+    inputtype_len: i16,
+    resulttype_len: i16,
+    transtype_len: i16,
+    inputtype_by_val: bool,
+    resulttype_by_val: bool,
+    transtype_by_val: bool,
+    wfuncno: core::ffi::c_int,
+}
+
+/// The window function call whose aggregate `fcinfo` (a final function called by a
+/// window node) finishes. Read from the per-aggregate state that holds the call's
+/// `FmgrInfo`, and used only when everything read agrees with what the window node
+/// shows: the state's final function is this function, it lies in the node's
+/// per-aggregate array, and its call is one of the node's calls of an aggregate with
+/// this final function; otherwise `None`.
+unsafe fn window_call(
+    winstate: *mut pg_sys::WindowAggState,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Option<*mut pg_sys::WindowFunc> {
+    unsafe {
+        let flinfo = (*fcinfo).flinfo.cast::<u8>();
+        let peragg = (*winstate).peragg.cast::<u8>();
+        let offset = core::mem::offset_of!(WindowPerAggHead, finalfn);
+        if peragg.is_null() || (flinfo as usize) < peragg as usize + offset {
+            return None;
         }
-        exprs
+        let head = flinfo.sub(offset).cast::<WindowPerAggHead>();
+        // The whole per-aggregate struct is the head and five more fields (under 2x
+        // the head): a head past this bound is not in the node's array.
+        let last = peragg as usize
+            + (*winstate).numaggs.max(0) as usize * size_of::<WindowPerAggHead>() * 2;
+        let final_fn = (*(*fcinfo).flinfo).fn_oid;
+        if head as usize > last || (*head).finalfn_oid != final_fn {
+            return None;
+        }
+        let wfuncno = (*head).wfuncno;
+        pg_list::pointers((*winstate).funcs)
+            .map(|call| call.cast::<pg_sys::WindowFuncExprState>())
+            .find(|&state| (*state).wfuncno == wfuncno)
+            .map(|state| (*state).wfunc)
+            .filter(|&wfunc| (*wfunc).winagg && is_final_function_of((*wfunc).winfnoid, final_fn))
     }
 }
 
@@ -215,9 +295,13 @@ pub(crate) unsafe fn window_aggregate_inputs(
             ptr::null_mut()
         };
         let final_fn = (*(*fcinfo).flinfo).fn_oid;
+        let exact = (!funcs.is_null())
+            .then(|| window_call(context.cast(), fcinfo))
+            .flatten();
         pg_list::pointers(funcs).filter_map(move |call| {
             let wfunc = (*call.cast::<pg_sys::WindowFuncExprState>()).wfunc;
-            ((*wfunc).winagg && is_final_function_of((*wfunc).winfnoid, final_fn))
+            let this_call = exact.is_none_or(|e| core::ptr::eq(e, wfunc));
+            ((*wfunc).winagg && this_call && is_final_function_of((*wfunc).winfnoid, final_fn))
                 .then(|| pg_list::pointers((*wfunc).args).next())
                 .flatten()
                 .map(|arg| pg_sys::exprType(arg.cast()))

@@ -243,6 +243,17 @@ native "hll_count_distinct with no GROUP BY" hll_count_distinct \
 native "hll_union_agg over per-shard daily sketches" "hll_union_agg|hll_add_agg" \
     "SELECT device, hll_union_agg(s) FROM (SELECT user_id % 2 AS half, device, hll_add_agg(hll_hash_bigint(user_id)) AS s
      FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
+# The UltraLogLog family (issue 21): its aggregates keep an ull state with a combine
+# function, so Citus ships partial states and runs them on the workers like hll's.
+native "ull_add_agg and ull_sketch by day and device" "ull_add_agg|ull_sketch" \
+    "SELECT day, device, ull_add_agg(hll_hash_bigint(user_id)), ull_sketch(device, 10)
+     FROM TABLE GROUP BY 1, 2 ORDER BY 1, 2"
+native "ull_count_distinct with no GROUP BY (explicit, coded, another precision)" ull_count_distinct \
+    "SELECT ull_count_distinct(user_id), ull_count_distinct(user_id) FILTER (WHERE user_id < 40),
+            ull_count_distinct(user_id, 14) FROM TABLE"
+native "ull_union_agg over per-shard sketches, and ull_to_hll of the result" "ull_union_agg|ull_add_agg" \
+    "SELECT device, ull_union_agg(s), ull_to_hll(ull_union_agg(s)) FROM (SELECT user_id % 2 AS half, device,
+     ull_add_agg(hll_hash_bigint(user_id)) AS s FROM TABLE GROUP BY 1, 2) AS d GROUP BY device ORDER BY 1"
 
 echo "== rollups: distributed by day, a reference table, upserts with ||"
 adb -c "CREATE TABLE daily (day date, device text, users hll, PRIMARY KEY (day, device))" \

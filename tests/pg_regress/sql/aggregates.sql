@@ -53,8 +53,8 @@ SET plan_cache_mode = force_generic_plan;
 EXECUTE empty_sketch(9, 3);
 RESET plan_cache_mode;
 DEALLOCATE empty_sketch;
--- Empty window frames: EMPTY with the call's parameters (or the settings where the
--- node's calls pass different ones).
+-- Empty window frames: EMPTY with the call's parameters, each call its own even when
+-- one window clause holds several calls with different ones.
 SELECT day, hll_print(hll_add_agg(hll_hash_integer(user_id), (SELECT 13), 4)
                           OVER (ORDER BY day ROWS BETWEEN 5 FOLLOWING AND 6 FOLLOWING)) AS empty_frame,
        hll_print(hll_sketch(user_id, 9) FILTER (WHERE false) OVER (ORDER BY day)) AS filtered,
