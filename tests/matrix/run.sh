@@ -32,7 +32,7 @@ echo "packages built in $(seconds "$start") s"
 declare -A bin host port
 stop_all() { for m in "${!bin[@]}"; do PG_BIN=${bin[$m]} cluster_stop "$work/pg$m"; done; }
 trap stop_all EXIT
-regress_tests=(setup types hashing canonical functions aggregates statistics migration quickstart count_distinct ull)
+regress_tests=(setup types hashing canonical functions aggregates statistics migration quickstart count_distinct ull windows)
 for major in "${majors[@]}"; do
     started=$(date +%s)
     echo "== PostgreSQL $major"
