@@ -29,11 +29,9 @@ settings (hyperloglog.default_*, hll_set_defaults, both estimators); NULL values
 repeated values and ties in the ordering.
 
 A third of the queries hold a second call, of another aggregate, in the same window
-clause (one window node, several moving states side by side). Every query is one check:
-it passes when no frame differs from either reference, or when the only differences are
-the documented one (README.md, "Aggregates": in an empty frame, several calls with
-different parameters in one window clause take the settings' parameters; see
-deviation()). The report also counts the frames, the frames with no rows (EMPTY from the plain
+clause (one window node, several moving states side by side, each finding its own
+parameters for an empty frame). Every query is one check: it passes when no frame
+differs from either reference. The report also counts the frames, the frames with no rows (EMPTY from the plain
 aggregate), and the representation changes between consecutive frames (up: EXPLICIT
 to SPARSE/FULL or SPARSE to FULL, or an exact ull to registers; down: the reverse).
 
@@ -42,7 +40,6 @@ Connects with the libpq environment (tests/window_diff/run.sh sets it). Prints
 """
 import argparse
 import random
-import re
 import sys
 import time
 
@@ -98,40 +95,6 @@ UPDATE t SET
                                     (id % 5 > 0)::int)
                  FROM generate_series(1, 1 + (id * 7) % 23) AS j) END;
 """
-
-
-# Two deviations from the plain aggregate, told apart when they are a query's only
-# difference:
-#  shared-window-empty-params  (documented in README.md, "Aggregates": not a failure)
-#      with several calls of aggregates sharing a final function but with different
-#      parameters in one window clause, a frame without rows gives EMPTY with the
-#      settings' parameters instead of the call's: the final function finds its call's
-#      parameters through its final function's oid, which is then ambiguous;
-#      in the hll extension, whose catalog (postgresql-hll's) finishes hll_add_agg and
-#      hll_union_agg with one function, hll_pack, a window clause holding both finishes
-#      a frame without rows as a union (NULL) where PostgreSQL runs the plain aggregate
-#      (also documented there);
-#  compat-union-empty  (a failure) a lone hll_union_agg of the hll extension giving
-#      EMPTY where the plain aggregate gives NULL, which hll_pack must not do.
-EMPTY_SKETCH = re.compile(r"^(\\x11[0-9a-f]{4}|\\xc100[0-9a-f]{8})$")
-
-
-def deviation(db, desc, multi, bad):
-    """The label of a known deviation when it explains every differing frame, else None."""
-    def parts(row):
-        return [p.split(" | ") for p in row[9].split(" ; ")]
-    if not multi and db == "diff_hll" and desc.startswith("hll_union_agg") and all(
-            r[8] and all(v is None or EMPTY_SKETCH.match(v) for v in (r[10], r[11])) for r in bad):
-        return "compat-union-empty"
-    mixed_pack = db == "diff_hll" and "hll_union_agg" in desc and "hll_add_agg" in desc
-
-    def explained(v, lat):
-        return v == lat or EMPTY_SKETCH.match(v) or (mixed_pack and v == "NULL")
-
-    if multi and all(all(explained(v, lat) for v in (win, rst))
-                     for r in bad for win, rst, lat in parts(r)):
-        return "shared-window-empty-params"
-    return None
 
 
 # Aggregate calls: X is the row's alias. kind: how to classify the result's
@@ -336,7 +299,6 @@ def main():
     args = ap.parse_args()
     rng = random.Random(args.seed)
     passed = failed = 0
-    labels = {}
     totals = dict(frames=0, empty=0, null=0, up=0, down=0)
     per_agg = {}
     started = time.time()
@@ -351,7 +313,7 @@ def main():
                     conn.execute(stmt)
             for qn in range(nq):
                 settings = settings_list[rng.randrange(len(settings_list))] if rng.random() < 0.35 else []
-                desc, sql, multi = make_query(rng, aggs, qn)
+                desc, sql, _ = make_query(rng, aggs, qn)
                 conn.execute("RESET ALL")
                 conn.execute("SET timezone = 'UTC'")
                 if db == "diff_hll":
@@ -386,17 +348,9 @@ def main():
                             stats["down"] += 1
                     prev[part] = kind
                 tag = f"{db} q{qn}{' [' + '; '.join(settings) + ']' if settings else ''}: {desc}"
-                label = deviation(db, desc, multi, bad) if bad else None
-                if label:
-                    labels[label] = labels.get(label, 0) + 1
-                if bad and label == "shared-window-empty-params":
-                    passed += 1
-                    print(f"  ok    {tag}: {len(bad)} of {len(rows)} frames differ only by the documented"
-                          f" {label}")
-                elif bad:
+                if bad:
                     failed += 1
-                    print(f"  FAIL  {tag}: {len(bad)} of {len(rows)} frames differ"
-                          f"{' (only ' + label + ')' if label else ''}; first id {bad[0][0]}: "
+                    print(f"  FAIL  {tag}: {len(bad)} of {len(rows)} frames differ; first id {bad[0][0]}: "
                           f"window | restart | lateral = {bad[0][9]}")
                 else:
                     passed += 1
@@ -408,9 +362,6 @@ def main():
     print(f"  total: {totals['frames']} frames ({totals['empty']} with an EMPTY or 0 result, "
           f"{totals['null']} NULL), {totals['up']} representation changes up and "
           f"{totals['down']} down, {time.time() - started:.0f} s")
-    for label, n in sorted(labels.items()):
-        print(f"  {n} queries differ only by {label}"
-              f"{' (documented, counted as passed)' if label.startswith('shared') else ' (failed)'}")
     print(f"window diff: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
