@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(decode_bytes decode_hex parameters operations state_flatten ull_coded)
+[ ${#targets[@]} -gt 0 ] || targets=(decode_bytes decode_hex parameters operations state_flatten ull_coded datasketches_decode)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "==> cargo install cargo-fuzz (about 2 minutes)"
@@ -71,7 +71,7 @@ if [ -n "$record" ]; then
         echo "|---|---:|---:|---:|---:|---:|---|"
         # Every target's latest row of this size, also those run by another
         # invocation in parallel (one target per core).
-        for t in decode_bytes decode_hex parameters operations state_flatten ull_coded; do
+        for t in decode_bytes decode_hex parameters operations state_flatten ull_coded datasketches_decode; do
             cat "../target/fuzz/$t.row-$record" 2>/dev/null || echo "| $t | not run | | | | | |"
         done
     } >results/latest.md
