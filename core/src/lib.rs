@@ -28,7 +28,9 @@
 //! Module map: [`params`] (validated parameters), [`hash`] (value hashing),
 //! [`sketch`] (a sketch and what is done to it), [`content`] (what a sketch holds, one
 //! reader for memory and storage), [`explicit`], [`sparse`], [`dense`] (the in-memory forms), [`estimate`], [`storage`] (the byte format), [`fold`],
-//! [`intersection`], [`error`].
+//! [`intersection`], [`error`]; the second family, UltraLogLog, in [`ull`]; the
+//! moving-window states of both families in [`window`]; the Apache DataSketches HLL
+//! format in [`datasketches`].
 //!
 //! Content is allocated from an [`Allocator`] chosen by the caller, and every
 //! allocation is fallible: a database keeps sketches in its own memory and gets
