@@ -245,7 +245,7 @@ impl<'a> StoredUll<'a> {
     /// Merges the registers (DENSE or CODED only) into `dst`, registers of the same
     /// precision.
     ///
-    /// Up to [`STACK_DECODE`] registers are decoded into the stack and merged with the
+    /// Up to `STACK_DECODE` (4,096) registers are decoded into the stack and merged with the
     /// vectorised [`merge_all`], faster than merging each register as it is decoded;
     /// larger sketches use the decoder's fused merge (no buffer of their size per call).
     pub fn merge_registers_into(&self, dst: &mut [u8]) -> Result<(), Error> {
