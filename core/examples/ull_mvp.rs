@@ -38,109 +38,32 @@ use std::time::Instant;
 
 use hll_core::hash::hash_integer;
 use hll_core::ull::estimate::UllEstimator;
-use hll_core::ull::register;
-use hll_core::ull::{storage, UllSketch};
+use hll_core::ull::{storage, UllParams, UllRegisters, UllSketch};
+use hll_core::Global;
 use hll_core::{Estimator, Params};
+
+mod ull_sim;
+use ull_sim::{Rng, Sim};
 
 const P: u8 = 11;
 
-/// splitmix64, seeded per trial and half.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    fn unit(&mut self) -> f64 {
-        ((self.next() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
-/// The smallest update value that would change register byte `r` (`65 - p` when
-/// nothing can).
-fn smallest_change(r: u8, p: u8) -> usize {
-    if r == 0 {
-        return 1;
-    }
-    let u = usize::from(register::max_update_value(r, p));
-    let k = if u >= 3 && r & 1 == 0 {
-        u - 2
-    } else if u >= 2 && r & 2 == 0 {
-        u - 1
-    } else {
-        u + 1
-    };
-    k.min(65 - usize::from(p))
-}
-
-/// One half: its registers and the count of registers per smallest changing value.
+/// One half: the registers of its hashes and how many items it has had.
 struct Half {
-    regs: Vec<u8>,
-    by_change: [u32; 66],
-    kmin: usize,
-    /// Items added so far.
+    sim: Sim,
     done: u64,
 }
 
 impl Half {
     fn new() -> Self {
-        let mut by_change = [0u32; 66];
-        by_change[1] = 1 << P;
         Half {
-            regs: vec![0; 1 << P],
-            by_change,
-            kmin: 1,
+            sim: Sim::new(P),
             done: 0,
         }
     }
 
-    #[inline]
-    fn add(&mut self, hash: u64) {
-        let Some((i, k)) = register::index_and_update_value(hash, P) else {
-            return;
-        };
-        let r = self.regs[i];
-        let next = register::update(r, k, P);
-        if next != r {
-            self.regs[i] = next;
-            self.by_change[smallest_change(r, P)] -= 1;
-            self.by_change[smallest_change(next, P)] += 1;
-            while self.kmin < 65 && self.by_change[self.kmin] == 0 {
-                self.kmin += 1;
-            }
-        }
-    }
-
-    /// Adds the simulated hashes of items until `target` have been added (module
-    /// comment).
+    /// Adds the (simulated) hashes of items until `target` have been added.
     fn skip_to(&mut self, rng: &mut Rng, target: u64) {
-        while self.done < target {
-            if self.kmin <= 1 {
-                self.add(rng.next());
-                self.done += 1;
-                continue;
-            }
-            if self.kmin >= 65 - usize::from(P) {
-                self.done = target;
-                return;
-            }
-            let zeros = self.kmin as u32 - 1;
-            let q = (-f64::from(zeros)).exp2();
-            let skip = (rng.unit().ln() / (-q).ln_1p()).floor();
-            if skip >= (target - self.done) as f64 {
-                self.done = target;
-                return;
-            }
-            self.done += skip as u64 + 1;
-            let mask = ((1u64 << zeros) - 1) << P;
-            self.add(rng.next() & !mask);
-        }
+        self.sim.advance(rng, &mut self.done, target);
     }
 }
 
@@ -171,16 +94,13 @@ impl Acc {
 
 /// The stored `ull` of the union of the two halves, and the `hll` of the same hashes.
 fn measure(a: &Half, b: &Half, n: u64, hll_params: Params, acc: &mut Acc) {
-    // The union's registers, read back through a DENSE stored value so that the
-    // sketch and its stored form come from the library's own code.
-    let mut bytes = vec![storage::MAGIC_VERSION, 2, P, 0, 0, 0];
-    bytes.extend(
-        a.regs
-            .iter()
-            .zip(&b.regs)
-            .map(|(&x, &y)| register::merge(x, y)),
-    );
-    let ull = UllSketch::decode(&bytes).expect("valid registers");
+    // The union's registers as a sketch, so that its stored form and estimates come
+    // from the library's own code.
+    let mut registers = UllRegisters::new_in(P, Global).expect("memory");
+    registers.bytes_mut().copy_from_slice(&a.sim.regs);
+    registers.merge_from(&b.sim.regs, P);
+    let params = UllParams::new(i64::from(P), -1).expect("valid parameters");
+    let ull = UllSketch::from_registers(params, registers, Global);
     let stored = storage::encode(&ull).expect("encode");
     let hll = ull.to_hll(hll_params).expect("to_hll");
     let hll_stored = hll.encode().expect("encode hll");
@@ -213,7 +133,9 @@ fn trial(t: u64, grid: &[u64], exact_max: u64, hll_params: Params, acc: &mut [Ac
     for (j, &n) in grid.iter().enumerate() {
         let exact_to = n.min(exact_max);
         while items < exact_to {
-            halves[(items & 1) as usize].add(hash_integer(base + items as i64, 0));
+            halves[(items & 1) as usize]
+                .sim
+                .add(hash_integer(base + items as i64, 0));
             halves[(items & 1) as usize].done += 1;
             items += 1;
         }
